@@ -40,3 +40,4 @@ export {
   type PluginSetup,
   pluginBrand,
 } from "./plugin.js";
+export { consumerHeaderNames, removeConsumerHeaders, setConsumerHeaders } from "./consumer-headers.js";
