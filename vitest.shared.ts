@@ -10,6 +10,7 @@ export function packageTestConfig(options: { testTimeout?: number; include?: str
     ssr: { resolve: { conditions: ["@portcullis/source", "import", "node", "default"] } },
     test: {
       include: options.include ?? ["src/**/*.test.ts", "test/**/*.test.ts"],
+      exclude: ["**/node_modules/**", "**/dist/**"],
       testTimeout: options.testTimeout ?? 20_000,
       hookTimeout: 30_000,
       teardownTimeout: 10_000,

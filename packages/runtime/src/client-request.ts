@@ -1,0 +1,140 @@
+import type { IncomingMessage } from "node:http";
+import { type BodyOptions, type ClientRequest, type HeaderRecord, sdkErrors } from "@portcullis/sdk";
+import { firstValue } from "./headers.js";
+
+type QueryValue = string | true | (string | true)[];
+
+function decodeComponent(text: string): string {
+  if (!text.includes("%") && !text.includes("+")) return text;
+  try {
+    return decodeURIComponent(text.replace(/\+/g, " "));
+  } catch {
+    return text;
+  }
+}
+
+export function parseQuery(rawQuery: string): Record<string, QueryValue> {
+  const query: Record<string, QueryValue> = Object.create(null);
+  if (rawQuery === "") return query;
+  for (const pair of rawQuery.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    const name = decodeComponent(equals === -1 ? pair : pair.slice(0, equals));
+    const value: string | true = equals === -1 ? true : decodeComponent(pair.slice(equals + 1));
+    const existing = query[name];
+    if (existing === undefined) query[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else query[name] = [existing, value];
+  }
+  return query;
+}
+
+export interface BodySource {
+  /** Buffers the body once; later calls get the same bytes. */
+  readBody(limit: number): Promise<Buffer>;
+}
+
+/** The client's request as plugins see it. Parsing (query, host) happens on first use only. */
+export class ClientRequestView implements ClientRequest {
+  #query: Record<string, QueryValue> | undefined;
+  #host: string | undefined;
+  #port: number | undefined;
+
+  constructor(
+    private readonly incoming: IncomingMessage,
+    readonly method: string,
+    readonly path: string,
+    readonly rawPath: string,
+    readonly rawQuery: string,
+    readonly scheme: "http" | "https",
+    private readonly bodySource: BodySource,
+  ) {}
+
+  get headers(): HeaderRecord {
+    return this.incoming.headers;
+  }
+
+  header(name: string): string | undefined {
+    return firstValue(this.incoming.headers[name.toLowerCase()]);
+  }
+
+  get query(): Record<string, QueryValue> {
+    this.#query ??= parseQuery(this.rawQuery);
+    return this.#query;
+  }
+
+  get httpVersion(): string {
+    const version = this.incoming.httpVersion;
+    return version.includes(".") ? version : `${version}.0`;
+  }
+
+  get clientIp(): string {
+    return this.incoming.socket.remoteAddress ?? "";
+  }
+
+  get host(): string {
+    if (this.#host === undefined) this.#parseHost();
+    return this.#host!;
+  }
+
+  get port(): number {
+    if (this.#port === undefined) this.#parseHost();
+    return this.#port!;
+  }
+
+  #parseHost(): void {
+    const raw = (this.incoming.headers.host ?? "").toLowerCase();
+    const bracket = raw.startsWith("[") ? raw.indexOf("]") : -1;
+    const colon = raw.indexOf(":", bracket === -1 ? 0 : bracket);
+    this.#host = colon === -1 ? raw : raw.slice(0, colon);
+    const port = colon === -1 ? Number.NaN : Number(raw.slice(colon + 1));
+    this.#port = Number.isInteger(port) ? port : (this.incoming.socket.localPort ?? (this.scheme === "https" ? 443 : 80));
+  }
+
+  body(options?: BodyOptions): Promise<Buffer> {
+    return this.bodySource.readBody(options?.limit ?? 1024 * 1024);
+  }
+}
+
+/** Reads a request body up to `limit` bytes; past it, rejects with a 413 GatewayError. */
+export function bufferBody(incoming: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(incoming.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(sdkErrors.BODY_TOO_LARGE());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      incoming.off("data", onData);
+      incoming.off("end", onEnd);
+      incoming.off("error", onError);
+      incoming.off("aborted", onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        incoming.pause();
+        reject(sdkErrors.BODY_TOO_LARGE());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(sdkErrors.BODY_ABORTED());
+      void error;
+    };
+    const onAborted = () => {
+      cleanup();
+      reject(sdkErrors.BODY_ABORTED());
+    };
+    incoming.on("data", onData);
+    incoming.on("end", onEnd);
+    incoming.on("error", onError);
+    incoming.on("aborted", onAborted);
+  });
+}

@@ -1,0 +1,63 @@
+import type { HeaderValue } from "@portcullis/sdk";
+
+/** Headers that belong to one connection and are never forwarded (RFC 9110 7.6.1), in either direction. */
+export const hopByHopHeaders: ReadonlySet<string> = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "transfer-encoding",
+  "te",
+  "trailer",
+  "upgrade",
+  "expect",
+  "http2-settings",
+]);
+
+/**
+ * Framing and routing headers a `Connection` token may never remove: dropping them would change how the message
+ * is delimited or where it goes, which is what request smuggling exploits.
+ */
+const protectedFromConnection: ReadonlySet<string> = new Set(["content-length", "host", "content-type"]);
+
+/** The extra header names a `Connection` header lists, lower-cased; undefined when there are none. */
+export function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined;
+  const text = Array.isArray(connection) ? connection.join(",") : connection;
+  let listed: Set<string> | undefined;
+  for (const token of text.split(",")) {
+    const name = token.trim().toLowerCase();
+    if (name === "" || name === "close" || name === "keep-alive" || name === "upgrade" || protectedFromConnection.has(name)) continue;
+    (listed ??= new Set()).add(name);
+  }
+  return listed;
+}
+
+export function firstValue(value: HeaderValue | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return typeof value === "string" ? value : value[0];
+}
+
+export type MutableHeaders = Record<string, string | string[] | undefined>;
+
+export function setHeader(headers: MutableHeaders, name: string, value: HeaderValue): void {
+  headers[name.toLowerCase()] = typeof value === "string" ? value : [...value];
+}
+
+export function addHeader(headers: MutableHeaders, name: string, value: string): void {
+  const key = name.toLowerCase();
+  const existing = headers[key];
+  if (existing === undefined) headers[key] = value;
+  else if (Array.isArray(existing)) existing.push(value);
+  else headers[key] = [existing, value];
+}
+
+export function removeHeader(headers: MutableHeaders, name: string): void {
+  delete headers[name.toLowerCase()];
+}
+
+export function assertHeaderValue(name: string, value: HeaderValue): void {
+  const values = typeof value === "string" ? [value] : value;
+  for (const item of values) {
+    if (typeof item !== "string" || /[\r\n\0]/.test(item)) throw new TypeError(`invalid value for header '${name}'`);
+  }
+}
