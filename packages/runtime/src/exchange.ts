@@ -120,6 +120,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #bodyQueue: (Buffer | null)[] | undefined;
   #pumping = false;
   #target: TargetSelection | undefined;
+  #released: TargetSelection | undefined;
   #attempt = 0;
   #finished = false;
   #headerFilterPending = false;
@@ -372,6 +373,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       return this.#sendExit();
     }
     this.#target = target;
+    this.#released = undefined;
     const incoming = this.incoming;
     const source = incoming.headers;
     const listed = connectionListed(source.connection);
@@ -450,6 +452,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController): void {
+    this.#releaseTarget();
     if (this.#replaced) return;
     if (this.#bodyQueue !== undefined || !this.#headWritten) {
       (this.#bodyQueue ??= []).push(null);
@@ -460,6 +463,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.#releaseTarget(error);
     if (this.#replaced) return;
     if (this.#finished && !this.#headWritten) return this.#finishWithoutResponse();
     const { kind, status } = upstreamErrorKind(error);
@@ -481,6 +485,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#bodyQueue = undefined;
     this.setError(status, message, undefined, "runtime");
     this.#sendExit();
+  }
+
+  /** Tells the balancer one attempt on the current target ended (connection counts, latency). */
+  #releaseTarget(error?: Error): void {
+    const target = this.#target;
+    if (target === undefined || this.#released === target) return;
+    this.#released = target;
+    this.snapshot.targets.release(target, error === undefined ? undefined : upstreamErrorKind(error).kind);
   }
 
   #canRetry(): boolean {

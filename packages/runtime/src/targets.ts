@@ -76,4 +76,7 @@ export class TargetSelector {
 
   /** Passive health input: a connect failure, timeout or reset. */
   reportFailure(_selection: TargetSelection, _kind: string): void {}
+
+  /** One attempt on a target ended, successfully or with a failure kind: balancers count connections and latency. */
+  release(_selection: TargetSelection, _failure: string | undefined): void {}
 }
