@@ -12,11 +12,12 @@ import {
   type SharedState,
   type Timings,
 } from "@portcullis/sdk";
+import type { Span, Tracer } from "@opentelemetry/api";
 import type { Dispatcher } from "undici";
 import { bufferBody, ClientRequestView } from "./client-request.js";
 import type { RouteEntity, ServiceEntity } from "./config/types.js";
 import { runtimeErrors } from "./errors.js";
-import { connectionListed, hopByHopHeaders, type MutableHeaders, setHeader } from "./headers.js";
+import { connectionListed, hopByHopHeaders, type MutableHeaders, setHeader, withoutHopByHop } from "./headers.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import { PendingResponseView, PluginContext, ResponseHeadView, renderError, UpstreamRequestView } from "./plugin-context.js";
@@ -24,11 +25,14 @@ import type { RouteMatch } from "./router/index.js";
 import { upstreamPath } from "./router/index.js";
 import { type Chain, type CompiledInstance, resolveSlot, type Snapshot } from "./snapshot.js";
 import type { TargetSelection } from "./targets.js";
+import { endRequestSpan, startRequestSpan, tracePhase } from "./telemetry.js";
 import type { UpstreamPools } from "./upstream-pools.js";
 
 /** What every exchange of one gateway shares. */
 export interface ExchangeEnvironment {
   readonly logger: RuntimeLogger;
+  /** Set when an OpenTelemetry SDK is registered; undefined keeps spans off the request path. */
+  tracer: Tracer | undefined;
   readonly metrics: Metrics;
   readonly pools: UpstreamPools;
   readonly accessLog: boolean;
@@ -102,7 +106,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   pathOverride: string | undefined;
   queryOverride: string | undefined;
   #upstreamView: UpstreamRequestView | undefined;
-  readonly pendingResponse = new PendingResponseView();
+  #pendingResponse: PendingResponseView | undefined;
   #mutableResponse: ResponseHeadView | undefined;
   #responseView: ResponseHeadView | undefined;
 
@@ -123,6 +127,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #released: TargetSelection | undefined;
   #attempt = 0;
   #finished = false;
+  #span: Span | undefined;
   #headerFilterPending = false;
   /** Set once the upstream response was abandoned for a runtime-made one; later upstream events are ignored. */
   #replaced = false;
@@ -182,6 +187,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
       if (this.#finished) this.#signalController.abort();
     }
     return this.#signalController.signal;
+  }
+  /** Response headers set during access, applied to whatever response goes out; created on first use. */
+  get pendingResponse(): PendingResponseView {
+    this.#pendingResponse ??= new PendingResponseView();
+    return this.#pendingResponse;
   }
   get upstreamView(): UpstreamRequestView {
     this.#upstreamView ??= new UpstreamRequestView(this);
@@ -277,11 +287,22 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   /** Runs the request: access handlers, then the upstream call or the exit. */
   start(): void {
+    const tracer = this.environment.tracer;
+    if (tracer !== undefined) this.#span = startRequestSpan(tracer, this.method, this.clientRequest.path, this.route?.name ?? this.route?.id);
     this.#runAccess(0);
+  }
+
+  /** Calls one plugin handler, inside a span when tracing is on. */
+  #invoke<T>(instance: CompiledInstance, phase: string, run: () => T): T {
+    const tracer = this.environment.tracer;
+    if (tracer === undefined || this.#span === undefined) return run();
+    return tracePhase(tracer, this.#span, instance.name, phase, run);
   }
 
   /** Answers with an error through the chain's headerFilter/bodyFilter/log, without running access. */
   fail(status: number, message: string): void {
+    const tracer = this.environment.tracer;
+    if (tracer !== undefined) this.#span = startRequestSpan(tracer, this.method, this.clientRequest.path, undefined);
     this.#accessEndMark = performance.now();
     this.setError(status, message, undefined, "runtime");
     this.#sendExit();
@@ -306,7 +327,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       const context = this.#context(instance);
       let result: unknown;
       try {
-        result = access.call(instance.handlers, context as never);
+        result = this.#invoke(instance, "access", () => access.call(instance.handlers, context as never));
       } catch (error) {
         this.#accessFailed(instance, error);
         continue;
@@ -428,11 +449,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.snapshot.targets.report(this.#target!, statusCode);
     this.status = statusCode;
     this.source = "upstream";
-    const listed = connectionListed(headers.connection);
-    for (const name of hopByHopHeaders) delete headers[name];
-    if (listed !== undefined) for (const name of listed) delete headers[name];
-    this.responseHeaders = headers;
-    this.pendingResponse.applyTo(headers);
+    const filtered = withoutHopByHop(headers);
+    this.responseHeaders = filtered;
+    this.#pendingResponse?.applyTo(filtered);
     this.#runHeaderFilter(controller);
   }
 
@@ -512,7 +531,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.status = exit.status;
     this.source = exit.source;
     this.responseHeaders = exit.headers;
-    this.pendingResponse.applyTo(exit.headers);
+    this.#pendingResponse?.applyTo(exit.headers);
     this.#bodyQueue = exit.body.length === 0 ? [null] : [exit.body, null];
     this.#runHeaderFilter(undefined);
   }
@@ -527,7 +546,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       context.phase = "headerFilter";
       let result: unknown;
       try {
-        result = headerFilter.call(instance.handlers, context as never);
+        result = this.#invoke(instance, "header_filter", () => headerFilter.call(instance.handlers, context as never));
       } catch (error) {
         this.#headerFilterFailed(instance, error);
         continue;
@@ -557,7 +576,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.status = status;
     this.source = source;
     this.responseHeaders = headers;
-    this.pendingResponse.applyTo(headers);
+    this.#pendingResponse?.applyTo(headers);
     let synchronous = true;
     let resolve: () => void = () => {};
     const promise = new Promise<void>((settle) => {
@@ -717,7 +736,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       const context = this.#context(instance);
       context.phase = "log";
       try {
-        const result = log.call(instance.handlers, context as never);
+        const result = this.#invoke(instance, "log", () => log.call(instance.handlers, context as never));
         if (isThenable(result)) {
           const settled = Promise.resolve(result).catch((error: unknown) => this.#logFailed(instance, error));
           pending = pending === undefined ? settled : pending.then(() => settled);
@@ -726,6 +745,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
         this.#logFailed(instance, error);
       }
     }
+    if (this.#span !== undefined) endRequestSpan(this.#span, status);
     if (environment.accessLog) {
       environment.logger.writeRecord({
         time: new Date(this.startedAt).toISOString(),

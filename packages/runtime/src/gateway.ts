@@ -11,6 +11,7 @@ import { createLogger, type LoggerOptions, type RuntimeLogger, silentLogger } fr
 import { Metrics } from "./metrics.js";
 import { normalizePath } from "./router/index.js";
 import { createMiddleware } from "./middleware.js";
+import { activeTracer } from "./telemetry.js";
 import { buildSnapshot, closeSnapshot, type Snapshot } from "./snapshot.js";
 import { UpstreamPools } from "./upstream-pools.js";
 
@@ -130,6 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const environment: ExchangeEnvironment = {
     logger,
+    tracer: activeTracer(),
     metrics,
     pools,
     accessLog: options.accessLog ?? true,
@@ -279,6 +281,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         throw error;
       }
       const previous = current;
+      environment.tracer = activeTracer();
       current = next;
       lastInput = input;
       loadedAt = new Date();

@@ -21,7 +21,8 @@ const protectedFromConnection: ReadonlySet<string> = new Set(["content-length", 
 
 /** The extra header names a `Connection` header lists, lower-cased; undefined when there are none. */
 export function connectionListed(connection: string | string[] | undefined): Set<string> | undefined {
-  if (connection === undefined) return undefined;
+  // The common values list nothing extra; skip the split on the hot path.
+  if (connection === undefined || connection === "keep-alive" || connection === "close" || connection === "Keep-Alive") return undefined;
   const text = Array.isArray(connection) ? connection.join(",") : connection;
   let listed: Set<string> | undefined;
   for (const token of text.split(",")) {
@@ -60,4 +61,18 @@ export function assertHeaderValue(name: string, value: HeaderValue): void {
   for (const item of values) {
     if (typeof item !== "string" || /[\r\n\0]/.test(item)) throw new TypeError(`invalid value for header '${name}'`);
   }
+}
+
+/**
+ * Copies response headers without the hop-by-hop ones (and those `Connection` lists). A fresh object keeps V8's
+ * fast properties: deleting keys from the parsed object would turn it into a slow dictionary before `writeHead`.
+ */
+export function withoutHopByHop(headers: Readonly<Record<string, string | string[] | undefined>>): MutableHeaders {
+  const listed = connectionListed(headers.connection);
+  const copy: MutableHeaders = {};
+  for (const name in headers) {
+    if (hopByHopHeaders.has(name) || listed?.has(name)) continue;
+    copy[name] = headers[name];
+  }
+  return copy;
 }
