@@ -9,6 +9,7 @@ import { RateLimitHeaders } from "./headers.js";
 import { identifierFor } from "./identifier.js";
 import { throttleLog } from "./log-throttle.js";
 import { MemoryCounterStore } from "./memory-store.js";
+import { acquireMemoryStore } from "./shared-memory-stores.js";
 import { planRedisClient, resolveRedisSettings } from "./redis-options.js";
 import { createRedisClient, RedisCounterStore } from "./redis-store.js";
 import { configSchema } from "./schema.js";
@@ -26,7 +27,10 @@ import {
 const logIntervalMs = 10_000;
 
 async function createStore(config: RateLimitingConfig, setup: PluginSetup, periodsInOrder: readonly Period[]): Promise<CounterStore> {
-  if (config.policy !== "redis") return new MemoryCounterStore(periodsInOrder.length, () => setup.now());
+  if (config.policy !== "redis") {
+    const layout = `${setup.instanceId}\u0000${periodsInOrder.join(",")}\u0000${config.window_type}`;
+    return acquireMemoryStore(layout, () => new MemoryCounterStore(periodsInOrder.length, () => setup.now()));
+  }
   const settings = resolveRedisSettings(config);
   const throttled = throttleLog(logIntervalMs, () => setup.now());
   const client = createRedisClient(planRedisClient(settings));

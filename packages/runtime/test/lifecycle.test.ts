@@ -125,3 +125,32 @@ describe("admin endpoint", () => {
     }
   });
 });
+
+describe("reload and state", () => {
+  it("keeps local rate-limit counters across a reload, as Kong's shared dictionary does", async () => {
+    const upstream = await startUpstream();
+    const config = (extraRoute: boolean) => ({
+      _format_version: "3.0",
+      services: [
+        {
+          name: "backend",
+          url: upstream.url,
+          routes: [{ name: "all", paths: ["/"] }, ...(extraRoute ? [{ name: "extra", paths: ["/extra"] }] : [])],
+        },
+      ],
+      plugins: [{ name: "rate-limiting", config: { hour: 2, policy: "local", limit_by: "ip" } }],
+    });
+    const gateway = await startGateway({ config: config(false) });
+    try {
+      expect((await send(`${gateway.url}/x`)).status).toBe(200);
+      expect((await send(`${gateway.url}/x`)).status).toBe(200);
+      await gateway.gateway.reload(config(true));
+      const limited = await send(`${gateway.url}/x`);
+      expect(limited.status).toBe(429);
+      expect(limited.headers["x-ratelimit-remaining-hour"]).toBe("0");
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
