@@ -21,7 +21,7 @@ function tagPlugin(closed: string[]) {
 
 describe("reload", () => {
   it("swaps the config atomically, lets in-flight requests finish on the old one, then closes its instances", async () => {
-    let release: () => void = () => {};
+    let release: (() => void) | undefined;
     const upstream = await startUpstream((request, response) => {
       if (request.url === "/slow") {
         release = () => response.end("slow done");
@@ -29,21 +29,25 @@ describe("reload", () => {
       }
       response.end("fast");
     });
+    const holdingSlowRequest = async () => {
+      for (let waited = 0; release === undefined && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(release).toBeDefined();
+    };
     const closed: string[] = [];
     const plugin = tagPlugin(closed);
     const config = (value: string) => serviceConfig(upstream.url, { plugins: [{ name: "tag", config: { value } }] });
     const gateway = await startGateway({ config: config("one"), plugins: [plugin] });
     try {
       const inflight = send(`${gateway.url}/slow`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await holdingSlowRequest();
       await gateway.gateway.reload(config("two"));
       expect((await send(`${gateway.url}/fast`)).headers["x-tag"]).toBe("two");
       expect(closed).toEqual([]);
-      release();
+      release?.();
       const old = await inflight;
       expect(old.headers["x-tag"]).toBe("one");
       expect(old.text()).toBe("slow done");
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let waited = 0; closed.length === 0 && waited < 2_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(closed).toEqual(["one"]);
     } finally {
       await gateway.close();
@@ -75,14 +79,21 @@ describe("reload", () => {
 
 describe("close", () => {
   it("waits for an in-flight request, then closes every plugin instance", async () => {
-    const upstream = await startUpstream((_request, response) => setTimeout(() => response.end("late"), 200));
+    let arrived: () => void = () => {};
+    const upstreamHasRequest = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    const upstream = await startUpstream((_request, response) => {
+      arrived();
+      setTimeout(() => response.end("late"), 200);
+    });
     const closed: string[] = [];
     const gateway = await createGateway({ config: serviceConfig(upstream.url, { plugins: [{ name: "tag", config: { value: "one" } }] }), plugins: [tagPlugin(closed)], logger: false });
     const server = createServer(gateway.handler);
     const port = await listenOnLoopback(server);
     try {
       const inflight = send(`http://127.0.0.1:${port}/x`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await upstreamHasRequest;
       await gateway.close({ timeout: 5_000 });
       const response = await inflight;
       expect(response.status).toBe(200);
