@@ -7,7 +7,9 @@ import { defineConfig } from "vitest/config";
 export function packageTestConfig(options: { testTimeout?: number; include?: string[] } = {}) {
   return defineConfig({
     resolve: { conditions: ["@portcullis/source", "import", "node", "default"] },
-    ssr: { resolve: { conditions: ["@portcullis/source", "import", "node", "default"] } },
+    // No "import" here: vitest hands these to Node, and CommonJS code (Express 5's router) would then load the ESM
+    // half of dual packages.
+    ssr: { resolve: { conditions: ["@portcullis/source", "node", "development|production"] } },
     test: {
       include: options.include ?? ["src/**/*.test.ts", "test/**/*.test.ts"],
       exclude: ["**/node_modules/**", "**/dist/**"],

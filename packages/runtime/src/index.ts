@@ -4,8 +4,10 @@ export { type Demo, type DemoCommand, demoConfigPath, startDemo } from "./demo.j
 export { runtimeErrors } from "./errors.js";
 export {
   type ConfigInput,
+  type ConnectMiddleware,
   configError,
   createGateway,
+  type EmbedOptions,
   type Gateway,
   type GatewayOptions,
   type GatewayStatus,

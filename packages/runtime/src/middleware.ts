@@ -71,7 +71,7 @@ type WriteCallback = (error?: Error | null) => void;
  * Routes the app's writeHead/write/end through the exchange (headerFilter, bodyFilter), which writes with the
  * original methods. Nothing is patched for requests the gateway does not handle.
  */
-export function interceptResponse(exchange: Exchange, response: ServerResponse, originals: ResponseWriter): void {
+export function interceptResponse(exchange: Exchange, response: ServerResponse): void {
   const controller = new LocalController(response);
   let headStarted = false;
   const startHead = (statusCode: number, reason?: unknown, headers?: unknown) => {
@@ -119,8 +119,6 @@ export function interceptResponse(exchange: Exchange, response: ServerResponse, 
     if (done !== undefined) this.once("finish", () => done?.());
     return this;
   } as ServerResponse["end"];
-
-  void originals;
 }
 
 type Loose = (this: ServerResponse, ...args: unknown[]) => unknown;
@@ -147,7 +145,7 @@ export function createMiddleware(
         writer,
         proceed(started) {
           applyToIncoming(started, request);
-          interceptResponse(started, response, writer);
+          interceptResponse(started, response);
           next();
         },
       });
