@@ -53,7 +53,7 @@ export function createAdminServer(gateway: Gateway, extra?: { status?: () => Rec
     try {
       switch (path) {
         case "/status":
-          return send(200, JSON.stringify({ ...gateway.status(), ...extra?.status?.() }), "application/json; charset=utf-8");
+          return send(200, JSON.stringify({ ...gateway.status(), targets: gateway.snapshot().targets.describe(), ...extra?.status?.() }), "application/json; charset=utf-8");
         case "/metrics":
           return send(200, gateway.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
         case "/config":

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import cluster from "node:cluster";
-import { type FSWatcher, watch } from "node:fs";
+import { type FSWatcher, readFileSync, watch } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -30,6 +30,8 @@ Options:
       --log-level LEVEL    debug, info, warn or error (default info)
       --no-access-log      do not write an access-log line per request
       --drain-timeout MS   how long shutdown waits for in-flight requests (default 10000)
+      --tls-cert FILE      serve TLS with this PEM certificate (HTTP/2 and HTTP/1.1 by ALPN); needs --tls-key
+      --tls-key FILE       the PEM private key of --tls-cert
   -h, --help               show this help
   -v, --version            print the version
 `;
@@ -54,6 +56,8 @@ async function main(argv: string[]): Promise<void> {
         "log-level": { type: "string" },
         "no-access-log": { type: "boolean" },
         "drain-timeout": { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
       },
@@ -86,6 +90,14 @@ async function main(argv: string[]): Promise<void> {
     adminAddress = values["admin-listen"] === undefined ? undefined : parseListen(values["admin-listen"]);
   } catch (error) {
     fail((error as Error).message);
+  }
+
+  if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) fail("--tls-cert and --tls-key go together");
+  let tls: { key: Buffer; cert: Buffer } | undefined;
+  try {
+    tls = values["tls-cert"] === undefined ? undefined : { cert: readFileSync(values["tls-cert"]), key: readFileSync(values["tls-key"]!) };
+  } catch (error) {
+    fail(`cannot read the TLS files: ${(error as Error).message}`);
   }
 
   switch (command) {
@@ -124,6 +136,7 @@ async function main(argv: string[]): Promise<void> {
         level,
         accessLog: !values["no-access-log"],
         drainTimeout,
+        tls,
       });
       break;
     }
@@ -140,6 +153,7 @@ async function runWorker(options: {
   level: LogLevel;
   accessLog: boolean;
   drainTimeout: number;
+  tls: { key: Buffer; cert: Buffer } | undefined;
 }): Promise<void> {
   let gateway: Awaited<ReturnType<typeof createGateway>>;
   try {
@@ -147,7 +161,7 @@ async function runWorker(options: {
   } catch (error) {
     fail(GatewayError.is(error) ? error.message : String(error), 1);
   }
-  const running = await serveGateway(gateway, options.listen);
+  const running = await serveGateway(gateway, options.listen, undefined, { tls: options.tls });
   const admin = options.admin === undefined ? undefined : createAdminServer(gateway, { status: () => ({ pid: process.pid }) });
   const adminBound = admin === undefined ? undefined : await listen(admin, options.admin!);
   gateway.logger.info("gateway listening", {

@@ -17,7 +17,9 @@ import type { Dispatcher } from "undici";
 import { bufferBody, ClientRequestView } from "./client-request.js";
 import type { RouteEntity, ServiceEntity } from "./config/types.js";
 import { runtimeErrors } from "./errors.js";
+import { isGrpcRequest, toGrpcExit } from "./grpc-status.js";
 import { connectionListed, hopByHopHeaders, type MutableHeaders, setHeader, withoutHopByHop } from "./headers.js";
+import type { Http2Upstreams } from "./http2-upstream.js";
 import type { RuntimeLogger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import { PendingResponseView, PluginContext, ResponseHeadView, renderError, UpstreamRequestView } from "./plugin-context.js";
@@ -35,6 +37,8 @@ export interface ExchangeEnvironment {
   tracer: Tracer | undefined;
   readonly metrics: Metrics;
   readonly pools: UpstreamPools;
+  /** HTTP/2 sessions to the upstreams of grpc/grpcs services. */
+  readonly http2: Http2Upstreams;
   readonly accessLog: boolean;
   /** Called once per exchange, after the log phase. */
   onFinished(snapshot: Snapshot): void;
@@ -82,7 +86,15 @@ function upstreamErrorKind(error: Error): { kind: string; status: number } {
   }
 }
 
+/** An HTTP/2 request announces no body length: it has one unless its headers ended the stream. */
+function http2RequestHasBody(incoming: IncomingMessage): boolean {
+  if (incoming.httpVersionMajor !== 2) return false;
+  return (incoming as unknown as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders === false;
+}
+
 const connectErrorCodes = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+/** Methods that may run twice (RFC 9110 9.2.2): retried even after the request may have reached a target. */
+const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
 /**
  * One HTTP exchange: the client request, the phases of its chain, the upstream call and the response. It is also
@@ -111,6 +123,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #responseView: ResponseHeadView | undefined;
 
   #exit: { status: number; body: Buffer; headers: MutableHeaders; source: ResponseSource } | undefined;
+  #exitTrailers: Record<string, string> | undefined;
   status = 200;
   source: ResponseSource = "upstream";
   responseHeaders: MutableHeaders = {};
@@ -126,6 +139,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #target: TargetSelection | undefined;
   #released: TargetSelection | undefined;
   #attempt = 0;
+  /** Targets this request failed on; the balancer picks another one for the retry. */
+  triedTargets: TargetSelection[] | undefined;
   #finished = false;
   #span: Span | undefined;
   #headerFilterPending = false;
@@ -274,6 +289,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     delete bag["transfer-encoding"];
     if (contentType !== undefined && bag["content-type"] === undefined) bag["content-type"] = contentType;
     bag["content-length"] = String(body.length);
+    if (isGrpcRequest(this.incoming.headers)) {
+      // A gRPC client only understands a gRPC status: the exit becomes a response with no messages (Kong's mapping).
+      this.#exitTrailers = toGrpcExit(status, body, bag, this.incoming.httpVersionMajor === 2);
+      this.#exit = { status: 200, body: Buffer.alloc(0), headers: bag, source };
+      return { status };
+    }
     this.#exit = { status, body, headers: bag, source };
     return { status };
   }
@@ -365,7 +386,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
   #afterAccess(): void {
     this.#accessEndMark = performance.now();
     if (this.#exit !== undefined) return this.#sendExit();
-    if (this.mode.kind === "local") return this.mode.proceed(this);
+    if (this.mode.kind === "local") {
+      // The host app is the upstream: its time to the response head is the upstream latency.
+      this.#upstreamStartMark = performance.now();
+      return this.mode.proceed(this);
+    }
     if (this.service === undefined) {
       this.setError(503, runtimeErrors.SERVICE_NOT_FOUND.template, undefined, "runtime");
       return this.#sendExit();
@@ -401,7 +426,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const overrides = this.headerOverrides;
     const headers: Record<string, string | string[]> = {};
     for (const name in source) {
-      if (hopByHopHeaders.has(name) || name === "host" || listed?.has(name) || overrides?.has(name)) continue;
+      // HTTP/2 clients' pseudo-headers (`:path`, `:authority`, ...) describe this hop only.
+      if (hopByHopHeaders.has(name) || name === "host" || listed?.has(name) || overrides?.has(name) || name.charCodeAt(0) === 58) continue;
       const value = source[name];
       if (value !== undefined) headers[name] = value;
     }
@@ -421,10 +447,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
     headers.host = this.route?.preserveHost === true && source.host !== undefined ? source.host : target.hostHeader;
     const query = this.queryOverride ?? this.rawQuery;
     const path = this.upstreamPath();
-    const hasBody = source["content-length"] !== undefined ? source["content-length"] !== "0" : source["transfer-encoding"] !== undefined;
+    const hasBody = source["content-length"] !== undefined ? source["content-length"] !== "0" : source["transfer-encoding"] !== undefined || http2RequestHasBody(incoming);
     const body = this.#bufferedBodyValue ?? (hasBody ? incoming : null);
     this.#upstreamStartMark = performance.now();
-    const pool = this.environment.pools.get(target.origin, { connectTimeout: service.connectTimeout });
+    const pool =
+      service.protocol === "grpc" || service.protocol === "grpcs"
+        ? this.environment.http2.get(target.origin, { connectTimeout: service.connectTimeout })
+        : this.environment.pools.get(target.origin, { connectTimeout: service.connectTimeout });
     pool.dispatch(
       {
         method: this.method as Dispatcher.HttpMethod,
@@ -446,7 +475,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.#upstreamMs = performance.now() - this.#upstreamStartMark;
-    this.snapshot.targets.report(this.#target!, statusCode);
+    if (this.#target !== undefined) this.snapshot.targets.report(this.#target, statusCode);
     this.status = statusCode;
     this.source = "upstream";
     const filtered = withoutHopByHop(headers);
@@ -470,9 +499,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
-  onResponseEnd(controller: Dispatcher.DispatchController): void {
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers?: Record<string, string | string[] | undefined>): void {
     this.#releaseTarget();
     if (this.#replaced) return;
+    if (trailers !== undefined) this.#addTrailers(trailers);
     if (this.#bodyQueue !== undefined || !this.#headWritten) {
       (this.#bodyQueue ??= []).push(null);
       if (this.#headWritten) this.#pump(controller);
@@ -488,9 +518,17 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const { kind, status } = upstreamErrorKind(error);
     const code = (error as { code?: string }).code ?? "";
     if (this.#target !== undefined) this.snapshot.targets.reportFailure(this.#target, kind);
-    if (!this.#headWritten && this.#upstreamMs === undefined && connectErrorCodes.has(code) && this.#canRetry()) {
+    const connectFailure = connectErrorCodes.has(code);
+    if (!this.#headWritten && this.#upstreamMs === undefined && this.#canRetry(connectFailure)) {
       this.#attempt++;
-      this.environment.logger.warn("upstream connect failed; retrying", { requestId: this.requestId, target: this.#target?.origin, attempt: this.#attempt, error: code });
+      if (this.#target !== undefined) (this.triedTargets ??= []).push(this.#target);
+      this.environment.logger.warn(connectFailure ? "upstream connect failed; retrying" : "upstream failed before answering; retrying on another target", {
+        requestId: this.requestId,
+        target: this.#target?.origin,
+        attempt: this.#attempt,
+        kind,
+        error: code,
+      });
       return this.#proxy();
     }
     this.environment.metrics.recordUpstreamError(kind);
@@ -514,12 +552,34 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.snapshot.targets.release(target, error === undefined ? undefined : upstreamErrorKind(error).kind);
   }
 
-  #canRetry(): boolean {
+  /** Trailers go out after the body (gRPC's status); node sends them on HTTP/2, and on chunked HTTP/1.1. */
+  #addTrailers(trailers: Record<string, string | string[] | undefined>): void {
+    let present = false;
+    for (const name in trailers) if (trailers[name] !== undefined) present = true;
+    if (!present || this.outgoing.writableEnded) return;
+    try {
+      this.outgoing.addTrailers(trailers as Record<string, string>);
+    } catch (error) {
+      this.environment.logger.warn("invalid upstream trailers dropped", { requestId: this.requestId, error });
+    }
+  }
+
+  /**
+   * A connect failure never reached the target, so any method may be retried; once the request may have been sent,
+   * only idempotent methods are, and only on a target this request has not tried.
+   */
+  #canRetry(connectFailure: boolean): boolean {
     const service = this.service;
     if (service === undefined || this.#attempt >= service.retries) return false;
+    if (!connectFailure) {
+      if (!idempotentMethods.has(this.method) || this.#target === undefined) return false;
+      if (!this.snapshot.targets.hasAlternative(service, [...(this.triedTargets ?? []), this.#target])) return false;
+    }
     const source = this.incoming.headers;
     // A streamed body may be partly consumed; only a bodiless or buffered request can be sent again.
-    const streamedBody = this.#bufferedBodyValue === undefined && (source["transfer-encoding"] !== undefined || (source["content-length"] !== undefined && source["content-length"] !== "0"));
+    const streamedBody =
+      this.#bufferedBodyValue === undefined &&
+      (source["transfer-encoding"] !== undefined || (source["content-length"] !== undefined && source["content-length"] !== "0") || http2RequestHasBody(this.incoming));
     return !streamedBody;
   }
 
@@ -532,6 +592,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.source = exit.source;
     this.responseHeaders = exit.headers;
     this.#pendingResponse?.applyTo(exit.headers);
+    if (this.#exitTrailers !== undefined) this.#addTrailers(this.#exitTrailers);
     this.#bodyQueue = exit.body.length === 0 ? [null] : [exit.body, null];
     this.#runHeaderFilter(undefined);
   }
@@ -573,6 +634,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
    * Returns a promise only when some handler was asynchronous.
    */
   filterHead(status: number, headers: MutableHeaders, source: ResponseSource): Promise<void> | undefined {
+    if (source === "upstream" && this.#upstreamMs === undefined && this.#upstreamStartMark > 0) this.#upstreamMs = performance.now() - this.#upstreamStartMark;
     this.status = status;
     this.source = source;
     this.responseHeaders = headers;

@@ -1,19 +1,23 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { dirname, resolve } from "node:path";
 import { GatewayError, type Plugin } from "@portcullis/sdk";
 import { loadConfig } from "./config/index.js";
 import type { ConfigIssue, GatewayConfig } from "./config/types.js";
 import { runtimeErrors } from "./errors.js";
 import { Exchange, type ExchangeEnvironment, type ResponseWriter } from "./exchange.js";
-import { firstValue } from "./headers.js";
+import { firstValue, hasDuplicateHost } from "./headers.js";
+import { Http2Upstreams } from "./http2-upstream.js";
 import { createLogger, type LoggerOptions, type RuntimeLogger, silentLogger } from "./logger.js";
 import { Metrics } from "./metrics.js";
 import { normalizePath } from "./router/index.js";
 import { createMiddleware } from "./middleware.js";
 import { activeTracer } from "./telemetry.js";
 import { buildSnapshot, closeSnapshot, type Snapshot } from "./snapshot.js";
+import { TargetRegistry } from "./health/registry.js";
 import { UpstreamPools } from "./upstream-pools.js";
+import { isWebSocketUpgrade, proxyWebSocket, upgradeResponse } from "./websocket-proxy.js";
 
 export type ConfigInput = string | Readonly<Record<string, unknown>>;
 
@@ -58,11 +62,19 @@ export interface EmbedOptions {
   readonly writer?: ResponseWriter;
   /** Whether the exchange runs the log phase on the response's `close` event; default true. */
   readonly closeListener?: boolean;
+  /** Sends an exit (respond, error, refusal) the host's way instead of writing it to the response directly. */
+  readonly onExit?: (exchange: Exchange) => void;
 }
 
 export interface Gateway {
   /** A `(req, res)` listener for `http.createServer` that proxies by the config. */
   readonly handler: RequestListener;
+  /**
+   * An `'upgrade'` listener for the same server: a WebSocket handshake runs the route's access phase (auth, rate
+   * limits), then the connection is relayed to the upstream; log runs when it closes. Other upgrades are served as
+   * plain HTTP/1.1 requests.
+   */
+  readonly handleUpgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Swaps in a new config atomically; in-flight requests finish on the old one. Rejects and changes nothing if invalid. */
   reload(config?: ConfigInput): Promise<void>;
   /** Lets in-flight requests finish (up to `timeout` ms), closes plugin instances and upstream connections. */
@@ -112,6 +124,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const logger = resolveLogger(options.logger);
   const metrics = new Metrics();
   const pools = new UpstreamPools();
+  const http2Upstreams = new Http2Upstreams();
+  const targetRegistry = new TargetRegistry({ logger, metrics, now: options.now });
   const registered = new Map<string, Plugin<unknown>>();
   for (const plugin of options.plugins ?? []) {
     const existing = registered.get(plugin.name);
@@ -134,6 +148,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     tracer: activeTracer(),
     metrics,
     pools,
+    http2: http2Upstreams,
     accessLog: options.accessLog ?? true,
     onFinished(snapshot) {
       snapshot.inflight--;
@@ -152,7 +167,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const baseDirectory = options.cwd ?? (file === undefined ? process.cwd() : dirname(file));
     const loaded = await loadConfig(file ?? (input as Record<string, unknown>), { env: options.env ?? process.env, cwd: baseDirectory });
     if (!loaded.ok) throw configError(loaded.issues, file);
-    const built = await buildSnapshot(loaded.config, { registered, baseDirectory, logger, now, version: version + 1 });
+    const built = await buildSnapshot(loaded.config, { registered, baseDirectory, logger, now, version: version + 1, targetRegistry });
     if (!built.ok) throw configError(built.issues, file);
     version++;
     return built.snapshot;
@@ -206,11 +221,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     snapshot.inflight++;
     const parsed = parseRequest(request);
     const { path, rawPath, rawQuery, requestId, method, scheme } = parsed;
-    if (path === undefined || closing) {
+    // Two Host headers: Node keeps the first for routing, an upstream may read the last. Refuse the ambiguity.
+    const duplicateHost = hasDuplicateHost(request.rawHeaders);
+    if (path === undefined || closing || duplicateHost) {
       const exchange = new Exchange(environment, snapshot, request, response, requestId, method, rawPath, rawPath, rawQuery, scheme, snapshot.globalChain, undefined, undefined, undefined);
       if (closing) exchange.fail(503, runtimeErrors.SHUTTING_DOWN.template);
       else {
-        logger.warn("request path rejected", { requestId, path: rawPath.slice(0, 200) });
+        logger.warn(duplicateHost ? "request refused: duplicate Host header" : "request path rejected", { requestId, path: rawPath.slice(0, 200) });
         exchange.fail(400, "Bad request");
       }
       return;
@@ -227,10 +244,58 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     new Exchange(environment, snapshot, request, response, requestId, method, path, rawPath, rawQuery, scheme, chain, route, match, service).start();
   };
 
+  function handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const response = upgradeResponse(request, socket);
+    if (!isWebSocketUpgrade(request) || closing) return handler(request, response);
+    const snapshot = current;
+    const parsed = parseRequest(request);
+    const match = parsed.path === undefined ? undefined : matchRoute(snapshot, request, parsed, parsed.path);
+    // Bad paths and unrouted handshakes get the same answers as any request.
+    if (match === undefined) return handler(request, response);
+    snapshot.inflight++;
+    const route = match.route;
+    const service = route.serviceId === undefined ? undefined : snapshot.services.get(route.serviceId);
+    const chain = snapshot.chains.get(route.id) ?? snapshot.globalChain;
+    const { requestId, method, path, rawPath, rawQuery, scheme } = parsed;
+    new Exchange(environment, snapshot, request, response, requestId, method, path!, rawPath, rawQuery, scheme, chain, route, match, service, {
+      kind: "local",
+      proceed: (exchange) => proxyWebSocket(exchange, response, socket, head),
+    }).start();
+  }
+
   function embed(request: IncomingMessage, response: ServerResponse, embedOptions: EmbedOptions): Exchange | undefined {
     const snapshot = current;
     const parsed = parseRequest(request);
-    if (parsed.path === undefined) return undefined;
+    // Passing these to the app untouched would let them skip the plugins a route guards: refuse them instead.
+    if (parsed.path === undefined || closing || hasDuplicateHost(request.rawHeaders)) {
+      snapshot.inflight++;
+      const refused = new Exchange(
+        environment,
+        snapshot,
+        request,
+        response,
+        parsed.requestId,
+        parsed.method,
+        parsed.rawPath,
+        parsed.rawPath,
+        parsed.rawQuery,
+        parsed.scheme,
+        snapshot.globalChain,
+        undefined,
+        undefined,
+        undefined,
+        { kind: "local", proceed: () => {} },
+        embedOptions.writer,
+        embedOptions.closeListener ?? true,
+      );
+      refused.onExit = embedOptions.onExit;
+      if (closing) refused.fail(503, runtimeErrors.SHUTTING_DOWN.template);
+      else {
+        logger.warn("embedded request refused: bad path or duplicate Host header", { requestId: parsed.requestId, path: parsed.rawPath.slice(0, 200) });
+        refused.fail(400, "Bad request");
+      }
+      return refused;
+    }
     let match: ReturnType<typeof matchRoute>;
     let chain = snapshot.globalChain;
     // A config with routes selects requests by route; a plugins-only config applies its global plugins to all.
@@ -262,12 +327,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       embedOptions.writer,
       embedOptions.closeListener ?? true,
     );
+    exchange.onExit = embedOptions.onExit;
     exchange.start();
     return exchange;
   }
 
   return {
     handler,
+    handleUpgrade,
     metrics,
     logger,
     async reload(config) {
@@ -288,7 +355,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       live.add(next);
       previous.retired = true;
       if (previous.inflight === 0) retire(previous);
-      await pools.retain(new Set([...live].flatMap((snapshot) => [...snapshot.targets.origins])));
+      targetRegistry.retain(new Set([...live].flatMap((snapshot) => [...snapshot.targets.keys])));
+      const origins = new Set([...live].flatMap((snapshot) => [...snapshot.targets.origins]));
+      await Promise.all([pools.retain(origins), http2Upstreams.retain(origins)]);
       metrics.recordReload(true);
       logger.info("config reloaded", { version: next.version, routes: next.config.routes.length });
     },
@@ -307,8 +376,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         });
       }
       await Promise.all([...live].map((snapshot) => closeSnapshot(snapshot, logger)));
+      targetRegistry.close();
       live.clear();
-      await pools.close();
+      await Promise.all([pools.close(), http2Upstreams.close()]);
       logger.flush();
     },
     status() {

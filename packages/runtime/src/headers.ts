@@ -76,3 +76,18 @@ export function withoutHopByHop(headers: Readonly<Record<string, string | string
   }
   return copy;
 }
+
+/**
+ * True when a request carries more than one Host field. Node keeps the first and drops the rest, so a gateway that
+ * routes on the first and an upstream that reads the last would disagree on the target: RFC 9112 3.2 requires a 400.
+ */
+export function hasDuplicateHost(rawHeaders: readonly string[]): boolean {
+  let seen = false;
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length !== 4 || name.toLowerCase() !== "host") continue;
+    if (seen) return true;
+    seen = true;
+  }
+  return false;
+}

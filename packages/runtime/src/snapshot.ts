@@ -5,6 +5,7 @@ import type { ConfigIssue, ConsumerEntity, GatewayConfig, PluginEntity, RouteEnt
 import type { RuntimeLogger } from "./logger.js";
 import { bundledCredentialOwners, resolvePlugin } from "./plugin-loader.js";
 import { compileRouter, type Router } from "./router/index.js";
+import { TargetRegistry } from "./health/registry.js";
 import { TargetSelector } from "./targets.js";
 
 /** One configured plugin instance: a plugin entity with its handlers, created at load. */
@@ -64,6 +65,8 @@ export interface SnapshotOptions {
   readonly logger: RuntimeLogger;
   readonly now: () => number;
   readonly version: number;
+  /** The gateway's target health registry, kept across reloads; a private one when absent (validation). */
+  readonly targetRegistry?: TargetRegistry;
 }
 
 export type SnapshotResult = { readonly ok: true; readonly snapshot: Snapshot } | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
@@ -111,6 +114,7 @@ async function closeInstances(instances: readonly CompiledInstance[], logger: Ru
 
 /** Retires a snapshot's instances: abort their signals and call `close()`. */
 export function closeSnapshot(snapshot: Snapshot, logger: RuntimeLogger): Promise<void> {
+  snapshot.targets.close();
   return closeInstances(snapshot.instances, logger);
 }
 
@@ -269,7 +273,7 @@ export async function buildSnapshot(config: GatewayConfig, options: SnapshotOpti
     globalChain: compileChain(instances, undefined),
     services: new Map(config.services.map((service) => [service.id, service])),
     upstreams,
-    targets: new TargetSelector(config.services, upstreams),
+    targets: new TargetSelector(config.services, upstreams, options.targetRegistry ?? new TargetRegistry({ logger: options.logger })),
     instances,
     plugins,
     inflight: 0,
