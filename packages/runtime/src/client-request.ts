@@ -96,7 +96,11 @@ export class ClientRequestView implements ClientRequest {
   }
 }
 
-/** Reads a request body up to `limit` bytes; past it, rejects with a 413 GatewayError. */
+/**
+ * Reads a request body up to `limit` bytes; past it, rejects with a 413 GatewayError. The bytes are put back into the
+ * request stream before its `end` event, so whoever reads the request next (an embedding host app, a body parser)
+ * still gets the whole body: the gateway looks at the body, it does not take it.
+ */
 export function bufferBody(incoming: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(incoming.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(sdkErrors.BODY_TOO_LARGE());
@@ -104,37 +108,45 @@ export function bufferBody(incoming: IncomingMessage, limit: number): Promise<Bu
     const chunks: Buffer[] = [];
     let size = 0;
     const cleanup = () => {
-      incoming.off("data", onData);
+      incoming.off("readable", onReadable);
+      incoming.off("error", onFailure);
+      incoming.off("aborted", onFailure);
       incoming.off("end", onEnd);
-      incoming.off("error", onError);
-      incoming.off("aborted", onAborted);
     };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        cleanup();
-        incoming.pause();
-        reject(sdkErrors.BODY_TOO_LARGE());
-        return;
+    const finish = () => {
+      cleanup();
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+      if (body.length > 0) incoming.unshift(body);
+      resolve(body);
+    };
+    const onReadable = () => {
+      for (;;) {
+        // The message is complete and nothing is buffered: stop before read() would emit `end`.
+        if (incoming.complete && incoming.readableLength === 0) return finish();
+        const chunk = incoming.read() as Buffer | null;
+        if (chunk === null) return;
+        size += chunk.length;
+        if (size > limit) {
+          cleanup();
+          reject(sdkErrors.BODY_TOO_LARGE());
+          return;
+        }
+        chunks.push(chunk);
       }
-      chunks.push(chunk);
     };
     const onEnd = () => {
+      // Only reached when the body was already read to its end before we looked: nothing left to put back.
       cleanup();
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(sdkErrors.BODY_ABORTED());
-      void error;
-    };
-    const onAborted = () => {
+    const onFailure = () => {
       cleanup();
       reject(sdkErrors.BODY_ABORTED());
     };
-    incoming.on("data", onData);
+    incoming.on("readable", onReadable);
+    incoming.on("error", onFailure);
+    incoming.on("aborted", onFailure);
     incoming.on("end", onEnd);
-    incoming.on("error", onError);
-    incoming.on("aborted", onAborted);
+    onReadable();
   });
 }
