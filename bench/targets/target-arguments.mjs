@@ -1,0 +1,31 @@
+// Every target takes `--listen HOST:PORT --upstream URL` and prints "listening" once it accepts connections.
+import { parseArgs } from "node:util";
+
+export function targetArguments() {
+  const { values } = parseArgs({
+    options: { listen: { type: "string" }, upstream: { type: "string" }, config: { type: "string" } },
+    allowPositionals: true,
+  });
+  if (values.listen === undefined) throw new Error("--listen HOST:PORT is required");
+  const separator = values.listen.lastIndexOf(":");
+  return {
+    host: values.listen.slice(0, separator),
+    port: Number(values.listen.slice(separator + 1)),
+    upstream: values.upstream,
+    config: values.config,
+  };
+}
+
+export function announce(address) {
+  process.stdout.write(`listening ${address.host}:${address.port}\n`);
+}
+
+/** A clean exit on SIGTERM, so that --cpu-prof (if given) writes its profile. */
+export function exitOnSignal(close) {
+  const stop = () => {
+    Promise.resolve(close?.()).finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
