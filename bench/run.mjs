@@ -22,7 +22,11 @@ const { values } = parseArgs({
   options: { quick: { type: "boolean" }, soak: { type: "boolean" }, "no-micro": { type: "boolean" }, profile: { type: "boolean" } },
 });
 const quick = Boolean(values.quick);
-const settings = quick ? { rounds: 1, warmupSeconds: 2, seconds: 5 } : { rounds: 2, warmupSeconds: 3, seconds: 10 };
+const roundsIndex = process.argv.indexOf("--rounds");
+const requestedRounds = roundsIndex === -1 ? undefined : Number(process.argv[roundsIndex + 1]);
+if (requestedRounds !== undefined && !(Number.isInteger(requestedRounds) && requestedRounds > 0)) throw new Error("--rounds needs a positive integer");
+// More rounds pool more samples against this VM's minute-to-minute noise (perf-anchors pooled 8 per target).
+const settings = quick ? { rounds: requestedRounds ?? 1, warmupSeconds: 2, seconds: 5 } : { rounds: requestedRounds ?? 2, warmupSeconds: 3, seconds: 10 };
 const startedAt = Date.now();
 const log = (message) => process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0).padStart(3)}s] ${message}\n`);
 

@@ -163,31 +163,43 @@ export class UpstreamRequestView implements UpstreamRequest {
   }
 }
 
-type PendingOperation = readonly [kind: "set" | "add" | "remove", name: string, value: HeaderValue | undefined];
-
-/** Response headers set during access: kept until the response exists, then applied to it (Kong semantics). */
+/**
+ * Response headers set during access: kept until the response exists, then applied to it (Kong semantics). Sets and
+ * removals go into one record by name (null marks a removal), so the common case allocates nothing per header;
+ * additions to a header access did not set are kept in order and applied last.
+ */
 export class PendingResponseView implements PendingResponse {
-  operations: PendingOperation[] | undefined;
+  #changes: Record<string, string | string[] | null> | undefined;
+  #additions: [name: string, value: string][] | undefined;
 
   setHeader(name: string, value: HeaderValue): void {
     assertHeaderValue(name, value);
-    (this.operations ??= []).push(["set", name, value]);
+    (this.#changes ??= {})[name.toLowerCase()] = typeof value === "string" ? value : [...value];
   }
   addHeader(name: string, value: string): void {
     assertHeaderValue(name, value);
-    (this.operations ??= []).push(["add", name, value]);
+    const key = name.toLowerCase();
+    const current = this.#changes?.[key];
+    if (current === undefined) (this.#additions ??= []).push([key, value]);
+    else if (current === null) this.#changes![key] = value;
+    else this.#changes![key] = typeof current === "string" ? [current, value] : [...current, value];
   }
   removeHeader(name: string): void {
-    (this.operations ??= []).push(["remove", name, undefined]);
+    const key = name.toLowerCase();
+    (this.#changes ??= {})[key] = null;
+    if (this.#additions !== undefined) this.#additions = this.#additions.filter(([added]) => added !== key);
   }
 
   applyTo(headers: Record<string, string | string[] | undefined>): void {
-    if (this.operations === undefined) return;
-    for (const [kind, name, value] of this.operations) {
-      if (kind === "set") setHeader(headers, name, value!);
-      else if (kind === "add") addHeader(headers, name, value as string);
-      else removeHeader(headers, name);
+    const changes = this.#changes;
+    if (changes !== undefined) {
+      for (const name in changes) {
+        const value = changes[name];
+        if (value === null) delete headers[name];
+        else headers[name] = value;
+      }
     }
+    if (this.#additions !== undefined) for (const [name, value] of this.#additions) addHeader(headers, name, value);
   }
 }
 
