@@ -19,11 +19,10 @@ import { replaceSection, round, table } from "./lib/report.mjs";
 import { benchDirectory, ensureBuild, ensurePeers, ensureSystemPackages, importWorkspace, peerManifest, rootDirectory } from "./lib/setup.mjs";
 
 const { values } = parseArgs({
-  options: { quick: { type: "boolean" }, soak: { type: "boolean" }, "no-micro": { type: "boolean" }, profile: { type: "boolean" } },
+  options: { quick: { type: "boolean" }, soak: { type: "boolean" }, "no-micro": { type: "boolean" }, profile: { type: "boolean" }, rounds: { type: "string" } },
 });
 const quick = Boolean(values.quick);
-const roundsIndex = process.argv.indexOf("--rounds");
-const requestedRounds = roundsIndex === -1 ? undefined : Number(process.argv[roundsIndex + 1]);
+const requestedRounds = values.rounds === undefined ? undefined : Number(values.rounds);
 if (requestedRounds !== undefined && !(Number.isInteger(requestedRounds) && requestedRounds > 0)) throw new Error("--rounds needs a positive integer");
 // More rounds pool more samples against this VM's minute-to-minute noise (perf-anchors pooled 8 per target).
 const settings = quick ? { rounds: requestedRounds ?? 1, warmupSeconds: 2, seconds: 5 } : { rounds: requestedRounds ?? 2, warmupSeconds: 3, seconds: 10 };

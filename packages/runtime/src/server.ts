@@ -1,3 +1,4 @@
+import type { Logger } from "@portcullis/sdk";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Server as NetServer, Socket } from "node:net";
 import type { Gateway } from "./gateway.js";
@@ -31,7 +32,7 @@ type Listener = NonNullable<Parameters<typeof createServer>[1]>;
 const badRequestBody = JSON.stringify({ message: "Bad Request" });
 
 /** Creates a node:http server for a listener, with timeouts that bound slow clients. */
-export function createHttpServer(listener: Listener, timeouts: ServerTimeouts = {}): Server {
+export function createHttpServer(listener: Listener, timeouts: ServerTimeouts = {}, logger?: Logger): Server {
   const headersTimeout = timeouts.headers ?? 10_000;
   const guarded: Listener = (request, response) => {
     if (!hasDuplicateHost(request.rawHeaders)) return listener(request, response);
@@ -60,6 +61,8 @@ export function createHttpServer(listener: Listener, timeouts: ServerTimeouts = 
     socket.once("close", () => clearTimeout(timer));
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    // Refused before any request object exists (bad framing, huge headers, a slow client): log it, briefly.
+    logger?.warn("request refused by the HTTP parser", { code: error.code, remoteAddress: (socket as Socket).remoteAddress });
     if (!socket.writable) return socket.destroy();
     const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
     const reason = status === 431 ? "Request Header Fields Too Large" : status === 408 ? "Request Timeout" : "Bad Request";
@@ -96,7 +99,7 @@ export interface ServeOptions {
  * and HTTP/2: h2c with prior knowledge in plain text, h2 by ALPN with `tls`.
  */
 export async function serveGateway(gateway: Gateway, address: ListenAddress, timeouts?: ServerTimeouts, options: ServeOptions = {}): Promise<RunningGateway> {
-  const http1 = createHttpServer(gateway.handler, timeouts);
+  const http1 = createHttpServer(gateway.handler, timeouts, gateway.logger);
   const listener = createListener(http1, gateway.handler, { tls: options.tls, upgrade: gateway.handleUpgrade, firstByteTimeout: timeouts?.headers });
   const server = listener.server;
   const bound = await listen(server, address);
