@@ -62,9 +62,13 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(options: GatewayOptions): Promise<TestGateway> {
+/** A gateway on 127.0.0.1:0; `serve` picks the server (plain node:http by default, as an embedding user would). */
+export async function startGateway(
+  options: GatewayOptions,
+  serve: (listener: Gateway["handler"]) => Server = (listener) => createServer(listener),
+): Promise<TestGateway> {
   const gateway = await createGateway({ logger: false, accessLog: false, ...options });
-  const server = createServer(gateway.handler);
+  const server = serve(gateway.handler);
   const port = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`,

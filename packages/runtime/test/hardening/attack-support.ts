@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Server } from "node:http";
 import { connect, createServer as createTcpServer, type Socket } from "node:net";
-import { createGateway, createHttpServer, createLogger, type Gateway, type GatewayOptions, type ServerTimeouts } from "../../src/index.js";
-import { closeServer, listenOnLoopback } from "../support.js";
+import { createHttpServer, createLogger, type Gateway, type GatewayOptions, type ServerTimeouts } from "../../src/index.js";
+import { startGateway } from "../support.js";
 
 /** A gateway served the way `portcullis start` serves it (createHttpServer, its timeouts and its clientError answer). */
 export interface HardenedGateway {
@@ -25,20 +25,8 @@ export async function startHardenedGateway(options: GatewayOptions, timeouts?: S
       },
     },
   });
-  const gateway = await createGateway({ logger, accessLog: false, ...options });
-  const server = createHttpServer(gateway.handler, timeouts);
-  const port = await listenOnLoopback(server);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    gateway,
-    server,
-    logs,
-    async close() {
-      await gateway.close({ timeout: 2_000 });
-      await closeServer(server);
-    },
-  };
+  const started = await startGateway({ logger, ...options }, (listener) => createHttpServer(listener, timeouts));
+  return { ...started, logs };
 }
 
 export interface RawResult {
