@@ -36,6 +36,7 @@ export function redactedConfig(gateway: Gateway): unknown {
     ...config,
     plugins: config.plugins.map((plugin) => ({ ...plugin, config: redact(plugin.config, schemaOf(plugin.name)) })),
     credentials: config.credentials.map((credential) => ({ ...credential, fields: redact(credential.fields, collectionSchema(credential.collection)) })),
+    certificates: config.certificates.map((certificate) => ({ ...certificate, key: redacted })),
   };
 }
 

@@ -10,6 +10,7 @@ import { startDemo } from "./demo.js";
 import { createGateway } from "./gateway.js";
 import type { LogLevel } from "./logger.js";
 import { listen, parseListen, serveGateway } from "./server.js";
+import { listenerTlsFromConfig } from "./tls-from-config.js";
 import { validateConfig } from "./validate.js";
 
 const usage = `Usage: portcullis <command> [options]
@@ -161,7 +162,8 @@ async function runWorker(options: {
   } catch (error) {
     fail(GatewayError.is(error) ? error.message : String(error), 1);
   }
-  const running = await serveGateway(gateway, options.listen, undefined, { tls: options.tls });
+  // --tls-cert/--tls-key win; otherwise the config's certificates (read at start: a reload does not re-key the listener).
+  const running = await serveGateway(gateway, options.listen, undefined, { tls: options.tls ?? listenerTlsFromConfig(gateway.config().certificates) });
   const admin = options.admin === undefined ? undefined : createAdminServer(gateway, { status: () => ({ pid: process.pid }) });
   const adminBound = admin === undefined ? undefined : await listen(admin, options.admin!);
   gateway.logger.info("gateway listening", {

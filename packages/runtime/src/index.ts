@@ -17,4 +17,5 @@ export { createLogger, type LoggerOptions, type LogLevel, type LogSink, type Run
 export { Metrics } from "./metrics.js";
 export { bundledPlugins } from "./plugin-loader.js";
 export { createHttpServer, type ListenAddress, listen, parseListen, type RunningGateway, serveGateway, type ServerTimeouts } from "./server.js";
+export { listenerTlsFromConfig } from "./tls-from-config.js";
 export { type ValidationResult, validateConfig } from "./validate.js";

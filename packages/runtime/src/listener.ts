@@ -2,7 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from "node:http2";
 import type { Server as NetServer, Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { createServer as createTlsServer, type TLSSocket } from "node:tls";
+import { createServer as createTlsServer, type SecureContext, type TLSSocket } from "node:tls";
 
 /** The HTTP/2 connection preface (RFC 9113 3.4) a prior-knowledge h2c client sends first. */
 const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
@@ -10,6 +10,8 @@ const http2Preface = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 export interface ListenerTls {
   readonly key: string | Buffer;
   readonly cert: string | Buffer;
+  /** Picks another certificate by the client's SNI; undefined keeps the default key and cert. */
+  readonly contextFor?: (serverName: string) => SecureContext | undefined;
 }
 
 export type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -126,7 +128,9 @@ export function createListener(http1: Server, handler: RequestHandler, options: 
     http1.on("connection", sniff);
     server = http1;
   } else {
-    server = createTlsServer({ key: options.tls.key, cert: options.tls.cert, ALPNProtocols: ["h2", "http/1.1"] }, (socket: TLSSocket) => {
+    const { contextFor } = options.tls;
+    const sni = contextFor === undefined ? {} : { SNICallback: (name: string, done: (error: Error | null, context?: SecureContext) => void) => done(null, contextFor(name)) };
+    server = createTlsServer({ key: options.tls.key, cert: options.tls.cert, ALPNProtocols: ["h2", "http/1.1"], ...sni }, (socket: TLSSocket) => {
       if (socket.alpnProtocol === "h2") toHttp2(socket);
       else toHttp1(socket);
     });

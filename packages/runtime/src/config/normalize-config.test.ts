@@ -224,7 +224,7 @@ describe("consumers and credentials", () => {
     [{ jwt_secrets: [{ key: "k" }] }, "jwt_secrets[0].consumer", "required field missing"],
     [{ jwt_secrets: [{ key: "k", consumer: "ghost" }] }, "jwt_secrets[0].consumer", 'no consumer with username "ghost"'],
     [{ servicez: { name: "x" } }, "servicez", "unknown field (a credential collection must be an array of objects)"],
-    [{ certificates: [{ cert: "x" }] }, "certificates", "'certificates' entities are not supported by Portcullis"],
+    [{ vaults: [{ name: "x" }] }, "vaults", "'vaults' entities are not supported by Portcullis"],
   ])("refuses %j", (document, path, message) => {
     expect(issues(document)).toEqual([{ path, message }]);
   });

@@ -3,6 +3,7 @@
  * cross-field rules, then flatten nested entities, resolve references, assign ids and apply defaults into a
  * GatewayConfig. Every problem is collected with its JSON path; nothing here throws for bad input.
  */
+import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
 import { compileSchema, joinPath, type SchemaValidator } from "@portcullis/sdk/schema";
 import { type Environment, interpolateEnv } from "./interpolate.js";
 import { childPath, isPlainObject } from "./json-path.js";
@@ -21,6 +22,7 @@ import {
 import { resolveServiceAddress } from "./service-address.js";
 import { parseTarget } from "./target.js";
 import type {
+  CertificateEntity,
   ConfigIssue,
   ConfigResult,
   ConsumerEntity,
@@ -522,11 +524,42 @@ export function normalizeConfig(document: unknown, options: NormalizeOptions = {
     });
   }
 
+  const certificates: CertificateEntity[] = [];
+  const certificateIndex = new EntityIndex("certificates", report);
+  forEachObject(working.certificates, "certificates", (raw, source) => {
+    const cert = text(raw.cert);
+    const key = text(raw.key);
+    if (cert === undefined || key === undefined) return;
+    const problem = checkCertificate(cert, key);
+    if (problem !== undefined) report(childPath(source, problem.field), problem.message);
+    const snis = stringList(raw.snis).map((name) => name.toLowerCase());
+    const id = certificateIndex.add(source, raw.id, `certificates:${source}:${canonicalJson(withoutKeys(raw, ["id", "key"]))}`);
+    certificates.push({ id, cert, key, snis, tags: stringList(raw.tags), source });
+  });
+
   if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
   return {
     ok: true,
-    config: { formatVersion: "3.0", services, routes, upstreams, consumers, credentials, plugins },
+    config: { formatVersion: "3.0", certificates, services, routes, upstreams, consumers, credentials, plugins },
   };
+}
+
+/** Parses the PEM pair at load, so a bad certificate stops the load instead of the listener's TLS handshake. */
+function checkCertificate(cert: string, key: string): { field: "cert" | "key"; message: string } | undefined {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(cert);
+  } catch {
+    return { field: "cert", message: "not a PEM certificate" };
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    return { field: "key", message: "not a PEM private key" };
+  }
+  if (!certificate.checkPrivateKey(privateKey)) return { field: "key", message: "does not match the certificate" };
+  return undefined;
 }
 
 function dedupe(issues: readonly ConfigIssue[]): ConfigIssue[] {

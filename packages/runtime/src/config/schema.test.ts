@@ -30,7 +30,7 @@ describe("the declarative config schema", () => {
 
   it("knows which keys are entities rather than credential collections", () => {
     expect([...TOP_LEVEL_KEYS].sort()).toEqual(
-      ["_comment", "_format_version", "_transform", "_workspace", "consumers", "plugins", "routes", "services", "targets", "upstreams"],
+      ["_comment", "_format_version", "_transform", "_workspace", "certificates", "consumers", "plugins", "routes", "services", "targets", "upstreams"],
     );
     expect([...CONSUMER_KEYS].sort()).toEqual(["custom_id", "id", "plugins", "tags", "username"]);
   });

@@ -348,6 +348,21 @@ export function configDocumentSchema(options: { readonly credentialCollections: 
       services: { type: "array", items: serviceSchema },
       routes: { type: "array", items: routeSchema },
       upstreams: { type: "array", items: upstreamSchema },
+      certificates: {
+        type: "array",
+        items: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            cert: { type: "string", minLength: 1, description: "PEM certificate (chain); ${ENV} references work" },
+            key: { type: "string", minLength: 1, writeOnly: true, description: "PEM private key of cert" },
+            snis: { type: "array", items: { type: "string", minLength: 1 }, default: [] },
+            tags: { type: "array", items: { type: "string" } },
+          },
+          required: ["cert", "key"],
+          additionalProperties: false,
+        },
+      },
       targets: { type: "array", items: targetSchema },
       consumers: {
         type: "array",
@@ -373,7 +388,6 @@ export const CONSUMER_KEYS: ReadonlySet<string> = new Set(Object.keys(consumerPr
 
 /** Kong entities Portcullis does not implement: named, so that a Kong file gets a clear refusal, not a guess. */
 export const UNSUPPORTED_KONG_ENTITIES: ReadonlySet<string> = new Set([
-  "certificates",
   "snis",
   "ca_certificates",
   "vaults",

@@ -152,8 +152,20 @@ export interface PluginEntity {
   readonly source: string;
 }
 
+/** Kong's `certificates`: a PEM certificate and key for TLS on the listener, chosen by SNI. */
+export interface CertificateEntity {
+  readonly id: string;
+  readonly cert: string;
+  readonly key: string;
+  /** Server names (exact, or `*.example.com`) this certificate answers; empty means the default certificate. */
+  readonly snis: readonly string[];
+  readonly tags: readonly string[];
+  readonly source: string;
+}
+
 export interface GatewayConfig {
   readonly formatVersion: "3.0";
+  readonly certificates: readonly CertificateEntity[];
   readonly services: readonly ServiceEntity[];
   readonly routes: readonly RouteEntity[];
   readonly upstreams: readonly UpstreamEntity[];
