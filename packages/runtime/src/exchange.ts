@@ -174,6 +174,9 @@ export class Exchange implements Dispatcher.DispatchHandler {
     if (closeListener) outgoing.once("close", () => this.#onClose());
   }
 
+  /** Who decided the exit: a plugin name, or "runtime". */
+  exitBy: string | undefined;
+
   /** True once the access phase decided on an exit (respond, error or a throw). */
   get exited(): boolean {
     return this.#exit !== undefined;
@@ -283,7 +286,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     source: ResponseSource,
     by: string,
   ): Exit {
-    void by;
+    this.exitBy = by;
     const bag: MutableHeaders = {};
     if (headers !== undefined) for (const name in headers) setHeader(bag, name, headers[name]!);
     delete bag["transfer-encoding"];

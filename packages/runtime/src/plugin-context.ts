@@ -84,6 +84,7 @@ export class PluginContext {
 
   respond(status: number, body?: unknown, headers?: Readonly<Record<string, HeaderValue>>): Exit {
     this.#only("access", "respond()");
+    this.#notDecided();
     if (!Number.isInteger(status) || status < 100 || status > 599) throw sdkErrors.STATUS_INVALID("code must be a number between 100 and 599");
     const encoded = encodeExitBody(body);
     return this.exchange.setExit(status, encoded.body, encoded.contentType, headers, "exit", this.instance.name);
@@ -91,6 +92,7 @@ export class PluginContext {
 
   error(status: number, message?: string, headers?: Readonly<Record<string, HeaderValue>>): Exit {
     this.#only("access", "error()");
+    this.#notDecided();
     if (!Number.isInteger(status) || status < 400 || status > 599) throw sdkErrors.STATUS_INVALID("code must be a number between 400 and 599");
     return this.exchange.setError(status, message, headers, this.instance.name);
   }
@@ -100,6 +102,11 @@ export class PluginContext {
     if (consumer === undefined && credential === undefined) throw sdkErrors.AUTHENTICATE_ARGUMENTS();
     this.exchange.consumer = consumer;
     this.exchange.credential = credential;
+  }
+
+  /** The response is decided once: a second respond() or error() is a plugin bug, as in the test harness. */
+  #notDecided(): void {
+    if (this.exchange.exited) throw sdkErrors.RESPONSE_ALREADY_SET(this.exchange.exitBy ?? "another plugin");
   }
 
   #only(phase: Phase, member: string): void {

@@ -186,3 +186,31 @@ describe("phase runner over sockets", () => {
     }
   });
 });
+
+describe("deciding the response", () => {
+  it("refuses a second respond() in the same request, as the harness does, and keeps the first answer", async () => {
+    const twice = definePlugin({
+      name: "twice",
+      version: "1.0.0",
+      priority: 1,
+      configSchema: { type: "object" },
+      create: () => ({
+        access(ctx) {
+          ctx.respond(403, { message: "first" });
+          ctx.respond(200, { message: "second" });
+        },
+      }),
+    });
+    const upstream = await startUpstream();
+    const gateway = await startGateway({ config: serviceConfig(upstream.url, { plugins: [{ name: "twice" }] }), plugins: [twice] });
+    try {
+      const response = await send(`${gateway.url}/x`);
+      // The throw turns into Kong's 500: a plugin that answers twice has a bug, and the client must not get either.
+      expect(response.status).toBe(500);
+      expect(gateway.gateway.metrics.render()).toContain('portcullis_plugin_errors_total{plugin="twice",phase="access"} 1');
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
