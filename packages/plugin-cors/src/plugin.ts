@@ -80,7 +80,8 @@ export default definePlugin({
       },
 
       headerFilter(ctx) {
-        if (ctx.state[preflightKey] === true) return;
+        // Only an OPTIONS request can be a preflight; other requests never touch (and so never allocate) ctx.state.
+        if (ctx.request.method === "OPTIONS" && ctx.state[preflightKey] === true) return;
         const origin = ctx.request.header("origin") || undefined;
         if (origin === undefined && !allowOriginAbsent) return;
         const decision = policy.resolve(origin);

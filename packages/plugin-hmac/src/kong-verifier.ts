@@ -19,7 +19,7 @@ function dateWithinSkew(value: string | undefined, nowSeconds: number, clockSkew
  * Kong's `do_authentication` after the "no header" check, step by step and in Kong's order: clock skew before the
  * header is even parsed, Proxy-Authorization before Authorization, parameters, credential, signature, then body.
  */
-export async function verifyKongSignature(ctx: AccessContext, settings: VerificationSettings): Promise<Outcome> {
+export function verifyKongSignature(ctx: AccessContext, settings: VerificationSettings): Outcome | Promise<Outcome> {
   const request = ctx.request;
   const nowSeconds = settings.now() / 1000;
   if (
@@ -55,11 +55,12 @@ export async function verifyKongSignature(ctx: AccessContext, settings: Verifica
   const received = decodeBase64LikeNginx(fields.signature);
   if (received === undefined || !macEquals(expected, received)) return hmacErrors.SIGNATURE_MISMATCH;
 
-  if (settings.validateRequestBody) {
-    const body = await readBody(request, settings.maxBodySize);
-    if (isFailure(body)) return body;
-    if (!kongDigestMatches(request.header("digest"), body)) return hmacErrors.SIGNATURE_MISMATCH;
-  }
   // Keyed on the decoded bytes, so re-encoding the same signature (padding, junk after `=`) is still a replay.
-  return { entry, replayKey: `kong\u0000${entry.username}\u0000${received.toString("base64")}` };
+  const verified: Outcome = { entry, replayKey: `kong\u0000${entry.username}\u0000${received.toString("base64")}` };
+  // Only the body check waits; without it the answer is synchronous.
+  if (!settings.validateRequestBody) return verified;
+  return readBody(request, settings.maxBodySize).then((body) => {
+    if (isFailure(body)) return body;
+    return kongDigestMatches(request.header("digest"), body) ? verified : hmacErrors.SIGNATURE_MISMATCH;
+  });
 }

@@ -1,4 +1,4 @@
-import { type AccessContext, type Consumer, definePlugin, setConsumerHeaders } from "@portcullis/sdk";
+import { type AccessContext, type Consumer, definePlugin, type Exit, setConsumerHeaders } from "@portcullis/sdk";
 import { credentialCollection, indexCredentials } from "./credential-index.js";
 import { hmacErrors } from "./errors.js";
 import { verifyKongSignature } from "./kong-verifier.js";
@@ -64,26 +64,32 @@ export const hmacAuth = definePlugin({
       return hmacErrors.UNAUTHORIZED;
     };
 
+    const conclude = (ctx: AccessContext, verified: Outcome): Exit | undefined => {
+      let outcome = verified;
+      if (!isFailure(outcome) && replayCache !== undefined && !replayCache.claim(outcome.replayKey)) {
+        outcome = hmacErrors.SIGNATURE_REPLAYED;
+      }
+      if (!isFailure(outcome)) {
+        ctx.authenticate(outcome.entry.consumer, outcome.entry.credential);
+        setConsumerHeaders(ctx.upstream, outcome.entry.consumer, outcome.entry.credential.username as string);
+        return undefined;
+      }
+      ctx.log.info("hmac-auth: authentication failed", { code: outcome.code });
+      if (anonymous !== undefined && outcome.status === 401) {
+        ctx.authenticate(anonymous);
+        setConsumerHeaders(ctx.upstream, anonymous, undefined);
+        return undefined;
+      }
+      return ctx.error(outcome.status, outcome.template, outcome.status === 401 ? challenge : undefined);
+    };
+
     return {
-      async access(ctx) {
+      access(ctx) {
         // Logical OR: an earlier auth plugin already identified the client, and set the consumer headers.
         if (anonymous !== undefined && ctx.credential !== undefined) return;
-        let outcome = await verify(ctx);
-        if (!isFailure(outcome) && replayCache !== undefined && !replayCache.claim(outcome.replayKey)) {
-          outcome = hmacErrors.SIGNATURE_REPLAYED;
-        }
-        if (!isFailure(outcome)) {
-          ctx.authenticate(outcome.entry.consumer, outcome.entry.credential);
-          setConsumerHeaders(ctx.upstream, outcome.entry.consumer, outcome.entry.credential.username as string);
-          return;
-        }
-        ctx.log.info("hmac-auth: authentication failed", { code: outcome.code });
-        if (anonymous !== undefined && outcome.status === 401) {
-          ctx.authenticate(anonymous);
-          setConsumerHeaders(ctx.upstream, anonymous, undefined);
-          return;
-        }
-        return ctx.error(outcome.status, outcome.template, outcome.status === 401 ? challenge : undefined);
+        // Only a body digest needs to wait (for the body); everything else is answered without a microtask hop.
+        const outcome = verify(ctx);
+        return outcome instanceof Promise ? outcome.then((verified) => conclude(ctx, verified)) : conclude(ctx, outcome);
       },
       close() {
         replayCache?.clear();

@@ -28,7 +28,7 @@ function chooseSignature(
  * known key, check its metadata (`alg`, `created`, `expires`), the required components, the MAC over the rebuilt
  * signature base and, when covered or asked for, the body against `Content-Digest` (RFC 9530).
  */
-export async function verifyRfc9421Signature(ctx: AccessContext, settings: VerificationSettings): Promise<Outcome> {
+export function verifyRfc9421Signature(ctx: AccessContext, settings: VerificationSettings): Outcome | Promise<Outcome> {
   const request = ctx.request;
   const inputField = joinFieldLines(request.headers["signature-input"]);
   const signatureField = joinFieldLines(request.headers.signature);
@@ -84,18 +84,20 @@ export async function verifyRfc9421Signature(ctx: AccessContext, settings: Verif
   const expected = createHmac("sha256", entry.key).update(base, "latin1").digest();
   if (!macEquals(expected, signature.value.value)) return hmacErrors.SIGNATURE_MISMATCH;
 
-  if (coversContentDigest || settings.validateRequestBody) {
-    const body = await readBody(request, settings.maxBodySize);
+  const replayKey =
+    nonce === undefined
+      ? `rfc9421\u0000${entry.username}\u0000${signature.value.value.toString("base64")}`
+      : `rfc9421-nonce\u0000${entry.username}\u0000${nonce.value}`;
+  const verified: Outcome = { entry, replayKey };
+  // Only the body check waits; without it the answer is synchronous.
+  if (!coversContentDigest && !settings.validateRequestBody) return verified;
+  return readBody(request, settings.maxBodySize).then((body) => {
     if (isFailure(body)) return body;
     const digest = joinFieldLines(request.headers["content-digest"]);
     // An unsigned Content-Digest proves nothing: whoever changed the body could change it too.
     if ((body.length > 0 || digest !== undefined) && (!coversContentDigest || !contentDigestMatches(digest, body))) {
       return hmacErrors.SIGNATURE_MISMATCH;
     }
-  }
-  const replayKey =
-    nonce === undefined
-      ? `rfc9421\u0000${entry.username}\u0000${signature.value.value.toString("base64")}`
-      : `rfc9421-nonce\u0000${entry.username}\u0000${nonce.value}`;
-  return { entry, replayKey };
+    return verified;
+  });
 }

@@ -9,7 +9,6 @@ import {
   removeConsumerHeaders,
   setConsumerHeaders,
 } from "@portcullis/sdk";
-import { LRUCache } from "lru-cache";
 import type { Algorithm } from "./algorithms.js";
 import { applyClaimHeaders, createClaimHeaderMapping } from "./claim-headers.js";
 import { type ClaimErrors, checkClaims, createClaimPolicy } from "./claim-checks.js";
@@ -22,6 +21,7 @@ import { configSchema, credentialSchema } from "./schema.js";
 import { verifySignature } from "./signature-verification.js";
 import { decodeToken, type JsonObject, ownValue } from "./token-decoding.js";
 import { createTokenSources, findToken } from "./token-extraction.js";
+import { VerifiedTokenCache } from "./verified-token-cache.js";
 
 declare module "@portcullis/sdk" {
   interface SharedState {
@@ -109,7 +109,7 @@ export const jwt = definePlugin({
     }
 
     const cache =
-      config.cache_size > 0 ? new LRUCache<string, CachedVerification>({ max: config.cache_size }) : undefined;
+      config.cache_size > 0 ? new VerifiedTokenCache<CachedVerification>(config.cache_size) : undefined;
 
     // Every refusal body and header is built here, once.
     const challenge = config.realm == null ? "Bearer" : `Bearer realm="${config.realm}"`;
@@ -152,7 +152,9 @@ export const jwt = definePlugin({
       return { entry, consumer: entry.consumer, claims, token };
     };
 
-    const authenticate = async (ctx: AccessContext): Promise<Success | Failure> => {
+    // Synchronous on purpose: every key is in memory (JWKS refresh runs in the background), so a request never waits
+    // on a promise, and the runtime moves on to the next plugin without a microtask hop.
+    const authenticate = (ctx: AccessContext): Success | Failure => {
       const lookup = findToken(ctx.request, sources);
       if (lookup.kind === "none") return failures.missing;
       if (lookup.kind === "multiple") return failures.multiple;
@@ -201,7 +203,7 @@ export const jwt = definePlugin({
     };
 
     return {
-      async access(ctx) {
+      access(ctx) {
         if (!runOnPreflight && ctx.request.method === "OPTIONS") {
           // Nobody is identified on this path; a client-sent identity header must not pass for one.
           if (ctx.consumer === undefined) removeConsumerHeaders(ctx.upstream);
@@ -210,7 +212,7 @@ export const jwt = definePlugin({
         // Logical OR: an earlier auth plugin already identified the client.
         if (anonymousConsumer !== undefined && ctx.credential !== undefined) return;
 
-        const outcome = await authenticate(ctx);
+        const outcome = authenticate(ctx);
         if ("entry" in outcome) {
           ctx.authenticate(outcome.consumer, outcome.entry.credential);
           setConsumerHeaders(ctx.upstream, outcome.consumer, outcome.entry.key);

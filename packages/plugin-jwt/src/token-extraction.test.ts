@@ -1,6 +1,6 @@
 import type { ClientRequest } from "@portcullis/sdk";
 import { describe, expect, it } from "vitest";
-import { createTokenSources, findCookie, findToken } from "./token-extraction.js";
+import { bearerToken, createTokenSources, findCookie, findToken } from "./token-extraction.js";
 
 const sources = createTokenSources({ uri_param_names: ["jwt", "token"], cookie_names: ["Crumble"], header_names: ["Authorization", "X-Token"] });
 const request = (query: ClientRequest["query"], headers: ClientRequest["headers"] = {}) => ({ query, headers }) as unknown as ClientRequest;
@@ -50,5 +50,25 @@ describe("findToken", () => {
   it("never reads inherited query properties", () => {
     const onlyProto = createTokenSources({ uri_param_names: ["constructor"], cookie_names: [], header_names: [] });
     expect(findToken(request({}), onlyProto)).toEqual({ kind: "none" });
+  });
+});
+
+describe("bearerToken", () => {
+  const kongPattern = /\s*[Bb]earer\s+(.+)/;
+  it("finds what Kong's pattern finds, fast path or not", () => {
+    const pieces = ["Bearer", "bearer", "BEARER", " ", "  ", "\t", "\u00a0", "\u0085", "x", "abc.def.ghi", "Bearer ", "", "=", "\u00ff"];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const samples = ["Bearer abc", "Bearer  abc", "Bearer\tabc", "Bearer \u00a0abc", "bearer abc", "Bearer ", "Bearer", "xBearer abc", " Bearer abc", "Bearer Bearer abc"];
+    for (let index = 0; index < 5000; index++) {
+      let value = "";
+      const length = 1 + Math.floor(random() * 5);
+      for (let part = 0; part < length; part++) value += pieces[Math.floor(random() * pieces.length)];
+      samples.push(value);
+    }
+    for (const value of samples) expect(bearerToken(value), JSON.stringify(value)).toBe(kongPattern.exec(value)?.[1]);
   });
 });

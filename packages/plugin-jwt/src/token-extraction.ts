@@ -61,13 +61,34 @@ export function findCookie(header: string | readonly string[] | undefined, name:
  * Kong's `retrieve_tokens`: query parameters, then cookies, then `Bearer` headers, all into one set. One distinct
  * token is the token; the same token sent twice counts once; two distinct tokens are "Multiple tokens provided".
  */
+/** Marks a lookup that found two different tokens. */
+const several: unique symbol = Symbol("several tokens");
+type Found = string | true | typeof several | undefined;
+
+/** One distinct candidate is kept; the same one again changes nothing; a different one makes it "several". */
+function merge(found: Found, candidate: string | true): Found {
+  return found === undefined ? candidate : found === candidate ? found : several;
+}
+
+/**
+ * The token in one header value, as Kong's `\s*[Bb]earer\s+(.+)` finds it. The usual `Bearer <token>` is read
+ * without running the pattern; the character after the space must not be one the pattern's `\s+` would take (the
+ * latin1 whitespace: tab to carriage return, space and no-break space).
+ */
+export function bearerToken(value: string): string | undefined {
+  if (value.length > 7 && value.startsWith("Bearer ")) {
+    const next = value.charCodeAt(7);
+    if (next > 32 && next !== 160) return value.slice(7);
+  }
+  return bearerPattern.exec(value)?.[1];
+}
+
+/**
+ * Kong's `retrieve_tokens`: query parameters, then cookies, then `Bearer` headers, all into one set. One distinct
+ * token is the token; the same token sent twice counts once; two distinct tokens are "Multiple tokens provided".
+ */
 export function findToken(request: ClientRequest, sources: TokenSources): TokenLookup {
-  let found: string | true | undefined;
-  let several = false;
-  const add = (candidate: string | true) => {
-    if (found === undefined) found = candidate;
-    else if (found !== candidate) several = true;
-  };
+  let found: Found;
 
   if (sources.uriParamNames.length > 0) {
     const query = request.query;
@@ -75,9 +96,9 @@ export function findToken(request: ClientRequest, sources: TokenSources): TokenL
       const value = Object.hasOwn(query, name) ? query[name] : undefined;
       if (value === undefined) continue;
       if (typeof value === "string" || value === true) {
-        if (value !== "") add(value);
+        if (value !== "") found = merge(found, value);
       } else {
-        for (const item of value) if (item !== "") add(item);
+        for (const item of value) if (item !== "") found = merge(found, item);
       }
     }
   }
@@ -86,7 +107,7 @@ export function findToken(request: ClientRequest, sources: TokenSources): TokenL
     const cookieHeader = request.headers.cookie;
     for (const name of sources.cookieNames) {
       const cookie = findCookie(cookieHeader, name);
-      if (cookie !== undefined && cookie !== "") add(cookie);
+      if (cookie !== undefined && cookie !== "") found = merge(found, cookie);
     }
   }
 
@@ -95,13 +116,12 @@ export function findToken(request: ClientRequest, sources: TokenSources): TokenL
     if (raw === undefined) continue;
     const first = typeof raw === "string" ? raw : raw[0];
     if (first === undefined) continue;
-    const match = bearerPattern.exec(first);
-    const token = match?.[1];
-    if (token !== undefined && token !== "") add(token);
+    const token = bearerToken(first);
+    if (token !== undefined && token !== "") found = merge(found, token);
   }
 
   if (found === undefined) return none;
-  if (several) return multiple;
+  if (found === several) return multiple;
   if (found === true) return unrecognizable;
   return { kind: "token", token: found };
 }

@@ -1,6 +1,6 @@
 import type { HeaderValue } from "@portcullis/sdk";
 import type { Decision } from "./decision.js";
-import { capitalizedPeriod, type Period, periodSeconds } from "./windows.js";
+import { type Period, periodSeconds } from "./windows.js";
 
 export type HeaderStyle = "kong" | "ietf" | "both";
 
@@ -28,8 +28,9 @@ export class RateLimitHeaders {
   constructor(periodsInOrder: readonly Period[], limits: readonly number[], style: HeaderStyle) {
     this.#kong = style !== "ietf";
     this.#ietf = style !== "kong";
-    this.#limitNames = periodsInOrder.map((period) => `X-RateLimit-Limit-${capitalizedPeriod(period)}`);
-    this.#remainingNames = periodsInOrder.map((period) => `X-RateLimit-Remaining-${capitalizedPeriod(period)}`);
+    // Lower-case, as every name here: HTTP/2 requires it, and the runtime need not fold the case per request.
+    this.#limitNames = periodsInOrder.map((period) => `x-ratelimit-limit-${period}`);
+    this.#remainingNames = periodsInOrder.map((period) => `x-ratelimit-remaining-${period}`);
     this.#limitValues = limits.map((limit) => String(limit));
     this.#itemPrefixes = periodsInOrder.map((period) => `"${period}";r=`);
     this.#policy = periodsInOrder
@@ -51,18 +52,18 @@ export class RateLimitHeaders {
         target.setHeader(this.#limitNames[index]!, this.#limitValues[index]!);
         target.setHeader(this.#remainingNames[index]!, String(remaining[index]));
       }
-      target.setHeader("RateLimit-Limit", this.#limitValues[chosen]!);
-      target.setHeader("RateLimit-Remaining", String(remaining[chosen]));
-      target.setHeader("RateLimit-Reset", reset);
+      target.setHeader("ratelimit-limit", this.#limitValues[chosen]!);
+      target.setHeader("ratelimit-remaining", String(remaining[chosen]));
+      target.setHeader("ratelimit-reset", reset);
     }
     if (this.#ietf) {
-      target.setHeader("RateLimit-Policy", this.#policy);
+      target.setHeader("ratelimit-policy", this.#policy);
       let value = "";
       for (let index = 0; index < remaining.length; index++) {
         if (index > 0) value += ", ";
         value += `${this.#itemPrefixes[index]}${Math.floor(remaining[index]!)};t=${resets[index]}`;
       }
-      target.setHeader("RateLimit", value);
+      target.setHeader("ratelimit", value);
     }
     return reset;
   }

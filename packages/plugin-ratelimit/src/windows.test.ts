@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import {
-  capitalizedPeriod,
   counterTtlMs,
   nextWindowStart,
   periodSeconds,
@@ -91,15 +90,5 @@ describe("counter TTL and sliding weight", () => {
     expect(previousWeight("minute", 90_000, 60_000)).toBe(0.5);
     const march31 = at("2026-03-31T12:00:00Z");
     expect(previousWeight("month", march31, windowStart("month", march31))).toBe(0);
-  });
-  it("capitalizes period names as Kong's headers do", () => {
-    expect(["second", "minute", "hour", "day", "month", "year"].map((period) => capitalizedPeriod(period as "second"))).toEqual([
-      "Second",
-      "Minute",
-      "Hour",
-      "Day",
-      "Month",
-      "Year",
-    ]);
   });
 });

@@ -78,8 +78,3 @@ export function counterTtlMs(period: Period, nowMs: number, start: number, slidi
   const keepUntil = sliding ? nextWindowStart(period, end) : end;
   return Math.max(1000, keepUntil - nowMs);
 }
-
-/** `Second`, `Minute`, ...: the spelling of the period in Kong's `X-RateLimit-*-<Period>` headers. */
-export function capitalizedPeriod(period: Period): string {
-  return period.charAt(0).toUpperCase() + period.slice(1);
-}

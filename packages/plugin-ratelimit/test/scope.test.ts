@@ -58,7 +58,7 @@ describe("counter scope", () => {
     await plugin.close?.();
     expect(first).toEqual([200, 200, 200, 200, 200, 200, 429]);
     expect(second.map((result) => result.status)).toEqual(Array(7).fill(429));
-    expect(second.map((result) => result.headers["RateLimit-Remaining"])).toEqual(Array(7).fill("0"));
+    expect(second.map((result) => result.headers["ratelimit-remaining"])).toEqual(Array(7).fill("0"));
   });
 
   it("limit_by service on a global plugin counts each service apart", async () => {
