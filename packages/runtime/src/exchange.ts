@@ -59,6 +59,17 @@ export type UpstreamMode = { readonly kind: "proxy" } | { readonly kind: "local"
 
 const proxyMode: UpstreamMode = { kind: "proxy" };
 
+const exchangeOfResponse = Symbol("portcullis.exchange");
+type ResponseWithExchange = ServerResponse & { [exchangeOfResponse]?: Exchange };
+
+/**
+ * One listener function for every response's `close`, which finds its exchange on the response: no closure and no
+ * `once` wrapper per request. A response closes once; `finish()` is idempotent all the same.
+ */
+function onResponseClose(this: ResponseWithExchange): void {
+  this[exchangeOfResponse]?.finish();
+}
+
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
@@ -93,6 +104,11 @@ function http2RequestHasBody(incoming: IncomingMessage): boolean {
 }
 
 const connectErrorCodes = new Set(["ECONNREFUSED", "UND_ERR_CONNECT_TIMEOUT", "EHOSTUNREACH", "ENETUNREACH"]);
+/** The headers the gateway sets on every upstream request itself (from the client's where it extends them). */
+const setByGateway = ["host", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port", "x-forwarded-path", "x-request-id", "via"];
+/** Never copied from the client or a plugin's changes: hop-by-hop, and what the gateway sets itself. */
+const notCopiedUpstream: ReadonlySet<string> = new Set([...hopByHopHeaders, ...setByGateway]);
+
 /** Methods that may run twice (RFC 9110 9.2.2): retried even after the request may have reached a target. */
 const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
@@ -108,7 +124,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
   credential: Credential | undefined;
   #shared: SharedState | undefined;
   #signalController: AbortController | undefined;
-  #contexts: Map<CompiledInstance, PluginContext> | undefined;
+  /** Each plugin's context for this request, at the same position as its instance in `collected`. */
+  #contexts: (PluginContext | undefined)[] | undefined;
 
   /** Instances this request uses, in priority order (Kong's "collected" plugins). */
   collected: readonly CompiledInstance[];
@@ -171,7 +188,10 @@ export class Exchange implements Dispatcher.DispatchHandler {
   ) {
     this.clientRequest = new ClientRequestView(incoming, method, path, rawPath, rawQuery, scheme, this);
     this.collected = chain.consumerDependent ? (this.#dynamicCollected = []) : chain.instances;
-    if (closeListener) outgoing.once("close", () => this.#onClose());
+    if (closeListener) {
+      (outgoing as ResponseWithExchange)[exchangeOfResponse] = this;
+      outgoing.on("close", onResponseClose);
+    }
   }
 
   /** Who decided the exit: a plugin name, or "runtime". */
@@ -234,12 +254,15 @@ export class Exchange implements Dispatcher.DispatchHandler {
     };
   }
 
-  #context(instance: CompiledInstance): PluginContext {
-    const contexts = (this.#contexts ??= new Map());
-    let context = contexts.get(instance);
+  /** The context of the instance at `position` in `collected`, made on first use. */
+  #context(position: number, instance: CompiledInstance): PluginContext {
+    const contexts = (this.#contexts ??= []);
+    let context = contexts[position];
     if (context === undefined) {
       context = new PluginContext(this, instance);
-      contexts.set(instance, context);
+      // Positions fill in order (access, then the filters over the same list), so the array stays packed.
+      while (contexts.length < position) contexts.push(undefined);
+      contexts[position] = context;
     }
     return context;
   }
@@ -316,11 +339,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#runAccess(0);
   }
 
-  /** Calls one plugin handler, inside a span when tracing is on. */
-  #invoke<T>(instance: CompiledInstance, phase: string, run: () => T): T {
+  /** Calls one plugin handler, inside a span when tracing is on; without tracing, no closure is made. */
+  #invoke(instance: CompiledInstance, phase: string, handler: (context: never) => unknown, context: PluginContext): unknown {
     const tracer = this.environment.tracer;
-    if (tracer === undefined || this.#span === undefined) return run();
-    return tracePhase(tracer, this.#span, instance.name, phase, run);
+    if (tracer === undefined || this.#span === undefined) return handler.call(instance.handlers, context as never);
+    return tracePhase(tracer, this.#span, instance.name, phase, () => handler.call(instance.handlers, context as never));
   }
 
   /** Answers with an error through the chain's headerFilter/bodyFilter/log, without running access. */
@@ -337,21 +360,22 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const count = dynamic === undefined ? this.chain.instances.length : this.chain.slots.length;
     for (let index = from; index < count; index++) {
       let instance: CompiledInstance | undefined;
+      let position = index;
       if (dynamic === undefined) {
         if (this.#exit !== undefined) break;
         instance = this.chain.instances[index]!;
       } else {
         instance = resolveSlot(this.chain.slots[index]!, this.consumer?.id);
         if (instance === undefined) continue;
-        dynamic.push(instance);
+        position = dynamic.push(instance) - 1;
         if (this.#exit !== undefined) continue;
       }
       const access = instance.handlers.access;
       if (access === undefined) continue;
-      const context = this.#context(instance);
+      const context = this.#context(position, instance);
       let result: unknown;
       try {
-        result = this.#invoke(instance, "access", () => access.call(instance.handlers, context as never));
+        result = this.#invoke(instance, "access", access, context);
       } catch (error) {
         this.#accessFailed(instance, error);
         continue;
@@ -383,7 +407,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   }
 
   #log(level: "warn" | "error", message: string, instance: CompiledInstance, error: unknown): void {
-    this.environment.logger[level](message, { requestId: this.requestId, plugin: instance.name, phase: this.#contexts?.get(instance)?.phase, error });
+    this.environment.logger[level](message, { requestId: this.requestId, plugin: instance.name, phase: this.#contexts?.find((context) => context?.instance === instance)?.phase, error });
   }
 
   #afterAccess(): void {
@@ -427,27 +451,37 @@ export class Exchange implements Dispatcher.DispatchHandler {
     const source = incoming.headers;
     const listed = connectionListed(source.connection);
     const overrides = this.headerOverrides;
-    const headers: Record<string, string | string[]> = {};
+    // A flat name/value list: undici reads it without Object.keys, and building it adds no properties to an object.
+    const headers: (string | string[])[] = [];
     for (const name in source) {
       // HTTP/2 clients' pseudo-headers (`:path`, `:authority`, ...) describe this hop only.
-      if (hopByHopHeaders.has(name) || name === "host" || listed?.has(name) || overrides?.has(name) || name.charCodeAt(0) === 58) continue;
+      if (notCopiedUpstream.has(name) || listed?.has(name) || overrides?.has(name) || name.charCodeAt(0) === 58) continue;
       const value = source[name];
-      if (value !== undefined) headers[name] = value;
+      if (value !== undefined) headers.push(name, value);
     }
     if (overrides !== undefined) {
-      for (const [name, value] of overrides) if (value !== null && !hopByHopHeaders.has(name)) headers[name] = value as string | string[];
+      for (const [name, value] of overrides) if (value !== null && !notCopiedUpstream.has(name)) headers.push(name, value as string | string[]);
     }
     const clientIp = incoming.socket.remoteAddress ?? "";
     const forwardedFor = source["x-forwarded-for"];
-    headers["x-forwarded-for"] = forwardedFor === undefined ? clientIp : `${Array.isArray(forwardedFor) ? forwardedFor.join(", ") : forwardedFor}, ${clientIp}`;
-    headers["x-forwarded-proto"] = this.scheme;
-    headers["x-forwarded-host"] = this.clientRequest.host;
-    headers["x-forwarded-port"] = String(incoming.socket.localPort ?? "");
-    headers["x-forwarded-path"] = this.clientRequest.path;
-    headers["x-request-id"] = this.requestId;
-    const via = source.via;
-    headers.via = via === undefined ? "1.1 portcullis" : `${via}, 1.1 portcullis`;
-    headers.host = this.route?.preserveHost === true && source.host !== undefined ? source.host : target.hostHeader;
+    headers.push(
+      "x-forwarded-for",
+      forwardedFor === undefined ? clientIp : `${Array.isArray(forwardedFor) ? forwardedFor.join(", ") : forwardedFor}, ${clientIp}`,
+      "x-forwarded-proto",
+      this.scheme,
+      "x-forwarded-host",
+      this.clientRequest.host,
+      "x-forwarded-port",
+      String(incoming.socket.localPort ?? ""),
+      "x-forwarded-path",
+      this.clientRequest.path,
+      "x-request-id",
+      this.requestId,
+      "via",
+      source.via === undefined ? "1.1 portcullis" : `${source.via}, 1.1 portcullis`,
+      "host",
+      this.route?.preserveHost === true && source.host !== undefined ? source.host : target.hostHeader,
+    );
     const query = this.queryOverride ?? this.rawQuery;
     const path = this.upstreamPath();
     const hasBody = source["content-length"] !== undefined ? source["content-length"] !== "0" : source["transfer-encoding"] !== undefined || http2RequestHasBody(incoming);
@@ -461,7 +495,8 @@ export class Exchange implements Dispatcher.DispatchHandler {
       {
         method: this.method as Dispatcher.HttpMethod,
         path: query === "" ? path : `${path}?${query}`,
-        headers,
+        // undici's flat form takes a list value as well (one field line each); its types only say string[].
+        headers: headers as string[],
         body,
         headersTimeout: service.readTimeout,
         bodyTimeout: service.readTimeout,
@@ -606,11 +641,11 @@ export class Exchange implements Dispatcher.DispatchHandler {
       const instance = list[index]!;
       const headerFilter = instance.handlers.headerFilter;
       if (headerFilter === undefined) continue;
-      const context = this.#context(instance);
+      const context = this.#context(index, instance);
       context.phase = "headerFilter";
       let result: unknown;
       try {
-        result = this.#invoke(instance, "header_filter", () => headerFilter.call(instance.handlers, context as never));
+        result = this.#invoke(instance, "header_filter", headerFilter, context);
       } catch (error) {
         this.#headerFilterFailed(instance, error);
         continue;
@@ -752,10 +787,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
 
   async #filterChunk(input: Buffer, eof: boolean): Promise<Buffer | undefined> {
     let chunk = input;
-    for (const instance of this.collected) {
+    const list = this.collected;
+    for (let index = 0; index < list.length; index++) {
+      const instance = list[index]!;
       const bodyFilter = instance.handlers.bodyFilter;
       if (bodyFilter === undefined) continue;
-      const context = this.#context(instance);
+      const context = this.#context(index, instance);
       context.phase = "bodyFilter";
       try {
         let result = bodyFilter.call(instance.handlers, context as never, chunk, eof);
@@ -795,15 +832,19 @@ export class Exchange implements Dispatcher.DispatchHandler {
     environment.metrics.recordRequest(this.route?.name ?? this.route?.id ?? "none", status, total / 1000);
     const list = this.collected;
     let pending: Promise<void> | undefined;
-    for (const instance of list) {
+    for (let index = 0; index < list.length; index++) {
+      const instance = list[index]!;
       const log = instance.handlers.log;
       if (log === undefined) continue;
-      const context = this.#context(instance);
+      const context = this.#context(index, instance);
       context.phase = "log";
       try {
-        const result = this.#invoke(instance, "log", () => log.call(instance.handlers, context as never));
+        const result = this.#invoke(instance, "log", log, context);
         if (isThenable(result)) {
-          const settled = Promise.resolve(result).catch((error: unknown) => this.#logFailed(instance, error));
+          const settled = Promise.resolve(result).then(
+            () => undefined,
+            (error: unknown) => this.#logFailed(instance, error),
+          );
           pending = pending === undefined ? settled : pending.then(() => settled);
         }
       } catch (error) {

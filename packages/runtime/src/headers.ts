@@ -56,10 +56,17 @@ export function removeHeader(headers: MutableHeaders, name: string): void {
   delete headers[name.toLowerCase()];
 }
 
+const forbiddenInValue = /[\r\n\0]/;
+
 export function assertHeaderValue(name: string, value: HeaderValue): void {
-  const values = typeof value === "string" ? [value] : value;
-  for (const item of values) {
-    if (typeof item !== "string" || /[\r\n\0]/.test(item)) throw new TypeError(`invalid value for header '${name}'`);
+  // The single string is the common case: checked without wrapping it in an array.
+  if (typeof value === "string") {
+    if (forbiddenInValue.test(value)) throw new TypeError(`invalid value for header '${name}'`);
+    return;
+  }
+  if (!Array.isArray(value)) throw new TypeError(`invalid value for header '${name}'`);
+  for (const item of value) {
+    if (typeof item !== "string" || forbiddenInValue.test(item)) throw new TypeError(`invalid value for header '${name}'`);
   }
 }
 

@@ -14,7 +14,8 @@ import type { Dispatcher } from "undici";
 export interface Http2DispatchOptions {
   readonly method: string;
   readonly path: string;
-  readonly headers: Readonly<Record<string, string | string[]>>;
+  /** Flat name/value pairs, names lower-cased (what undici's dispatch also takes). */
+  readonly headers: readonly (string | string[])[];
   readonly body: Buffer | Readable | null;
   /** Milliseconds to wait for the response head. */
   readonly headersTimeout?: number;
@@ -202,10 +203,11 @@ export class Http2Origin {
       ":scheme": this.#scheme,
     };
     const source = options.headers;
-    for (const name in source) {
+    for (let index = 0; index < source.length; index += 2) {
+      const name = source[index] as string;
       if (name.charCodeAt(0) === 58 /* ':' */) continue;
-      if (name === "host") headers[":authority"] = source[name];
-      else headers[name] = source[name];
+      if (name === "host") headers[":authority"] = source[index + 1];
+      else headers[name] = source[index + 1];
     }
     // gRPC servers require it (and it is the one `te` value HTTP/2 allows); the exchange dropped the client's as hop-by-hop.
     headers.te = "trailers";

@@ -9,7 +9,8 @@ function escapeLabel(value: string): string {
 }
 
 export class Metrics {
-  readonly #requests = new Map<string, number>();
+  /** By route, then by status: no key string is built per request. */
+  readonly #requests = new Map<string, Map<number, number>>();
   readonly #latencyCounts = new Array<number>(latencyBuckets.length + 1).fill(0);
   #latencySum = 0;
   #latencyCount = 0;
@@ -20,8 +21,12 @@ export class Metrics {
   #reloadFailures = 0;
 
   recordRequest(route: string, status: number, seconds: number): void {
-    const key = `${route}\u0000${status}`;
-    this.#requests.set(key, (this.#requests.get(key) ?? 0) + 1);
+    let byStatus = this.#requests.get(route);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      this.#requests.set(route, byStatus);
+    }
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
     let index = 0;
     while (index < latencyBuckets.length && seconds > latencyBuckets[index]!) index++;
     this.#latencyCounts[index]!++;
@@ -55,9 +60,8 @@ export class Metrics {
   render(): string {
     const lines: string[] = [];
     lines.push("# HELP portcullis_requests_total Requests handled, by route and status.", "# TYPE portcullis_requests_total counter");
-    for (const [key, count] of this.#requests) {
-      const [route, status] = key.split("\u0000");
-      lines.push(`portcullis_requests_total{route="${escapeLabel(route!)}",status="${status}"} ${count}`);
+    for (const [route, byStatus] of this.#requests) {
+      for (const [status, count] of byStatus) lines.push(`portcullis_requests_total{route="${escapeLabel(route)}",status="${status}"} ${count}`);
     }
     lines.push("# HELP portcullis_request_duration_seconds Time from request arrival to the end of the response.", "# TYPE portcullis_request_duration_seconds histogram");
     let cumulative = 0;

@@ -24,7 +24,27 @@ describe("PendingResponseView", () => {
     expect(headers).toEqual({});
   });
 
+  it("a set after an addition replaces the whole header, as kong.response.set_header does", () => {
+    const pending = new PendingResponseView();
+    pending.addHeader("vary", "Origin");
+    pending.setHeader("Vary", "Accept-Encoding");
+    pending.addHeader("x-list", "a");
+    pending.setHeader("x-list", ["b", "c"]);
+    pending.addHeader("x-list", "d");
+    const headers: Record<string, string | string[] | undefined> = { vary: "Accept" };
+    pending.applyTo(headers);
+    expect(headers).toEqual({ vary: "Accept-Encoding", "x-list": ["b", "c", "d"] });
+  });
+
+  it("does nothing when access changed no header", () => {
+    const headers: Record<string, string | string[] | undefined> = { server: "upstream" };
+    new PendingResponseView().applyTo(headers);
+    expect(headers).toEqual({ server: "upstream" });
+  });
+
   it("refuses header values with CR, LF or NUL", () => {
     expect(() => new PendingResponseView().setHeader("x-bad", "a\r\nb")).toThrow(/invalid value/);
+    expect(() => new PendingResponseView().setHeader("x-bad", ["ok", "a\u0000b"])).toThrow(/invalid value/);
+    expect(() => new PendingResponseView().addHeader("x-bad", 7 as unknown as string)).toThrow(/invalid value/);
   });
 });

@@ -170,43 +170,40 @@ export class UpstreamRequestView implements UpstreamRequest {
   }
 }
 
+const setOperation = 0;
+const addOperation = 1;
+const removeOperation = 2;
+
 /**
- * Response headers set during access: kept until the response exists, then applied to it (Kong semantics). Sets and
- * removals go into one record by name (null marks a removal), so the common case allocates nothing per header;
- * additions to a header access did not set are kept in order and applied last.
+ * Response headers set during access: kept until the response exists, then applied to it (Kong semantics). The
+ * changes are a flat log of (operation, name, value), replayed in order onto whatever response goes out: a push per
+ * change, no object per header, and the outcome of any mix of set, add and remove is the order they were made in.
  */
 export class PendingResponseView implements PendingResponse {
-  #changes: Record<string, string | string[] | null> | undefined;
-  #additions: [name: string, value: string][] | undefined;
+  #operations: (number | string | string[] | undefined)[] | undefined;
 
   setHeader(name: string, value: HeaderValue): void {
     assertHeaderValue(name, value);
-    (this.#changes ??= {})[name.toLowerCase()] = typeof value === "string" ? value : [...value];
+    (this.#operations ??= []).push(setOperation, name.toLowerCase(), typeof value === "string" ? value : [...value]);
   }
   addHeader(name: string, value: string): void {
     assertHeaderValue(name, value);
-    const key = name.toLowerCase();
-    const current = this.#changes?.[key];
-    if (current === undefined) (this.#additions ??= []).push([key, value]);
-    else if (current === null) this.#changes![key] = value;
-    else this.#changes![key] = typeof current === "string" ? [current, value] : [...current, value];
+    (this.#operations ??= []).push(addOperation, name.toLowerCase(), value);
   }
   removeHeader(name: string): void {
-    const key = name.toLowerCase();
-    (this.#changes ??= {})[key] = null;
-    if (this.#additions !== undefined) this.#additions = this.#additions.filter(([added]) => added !== key);
+    (this.#operations ??= []).push(removeOperation, name.toLowerCase(), undefined);
   }
 
   applyTo(headers: Record<string, string | string[] | undefined>): void {
-    const changes = this.#changes;
-    if (changes !== undefined) {
-      for (const name in changes) {
-        const value = changes[name];
-        if (value === null) delete headers[name];
-        else headers[name] = value;
-      }
+    const operations = this.#operations;
+    if (operations === undefined) return;
+    for (let index = 0; index < operations.length; index += 3) {
+      const name = operations[index + 1] as string;
+      const operation = operations[index];
+      if (operation === setOperation) headers[name] = operations[index + 2] as string | string[];
+      else if (operation === addOperation) addHeader(headers, name, operations[index + 2] as string);
+      else delete headers[name];
     }
-    if (this.#additions !== undefined) for (const [name, value] of this.#additions) addHeader(headers, name, value);
   }
 }
 

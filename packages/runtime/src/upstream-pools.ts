@@ -11,13 +11,18 @@ export interface PoolOptions {
  * reload keeps warm connections to the targets that remain.
  */
 export class UpstreamPools {
-  readonly #pools = new Map<string, Pool>();
+  /** By origin, then by connect timeout: looked up per request, so no key string is built for it. */
+  readonly #pools = new Map<string, Map<number, Pool>>();
 
   constructor(private readonly connections = 128) {}
 
   get(origin: string, options: PoolOptions): Pool {
-    const key = `${origin}\u0000${options.connectTimeout}`;
-    let pool = this.#pools.get(key);
+    let byTimeout = this.#pools.get(origin);
+    if (byTimeout === undefined) {
+      byTimeout = new Map();
+      this.#pools.set(origin, byTimeout);
+    }
+    let pool = byTimeout.get(options.connectTimeout);
     if (pool === undefined) {
       pool = new Pool(origin, {
         connections: options.connections ?? this.connections,
@@ -26,7 +31,7 @@ export class UpstreamPools {
         keepAliveMaxTimeout: 600_000,
         pipelining: 1,
       });
-      this.#pools.set(key, pool);
+      byTimeout.set(options.connectTimeout, pool);
     }
     return pool;
   }
@@ -34,17 +39,16 @@ export class UpstreamPools {
   /** Closes pools whose origin is no longer used by the live config. */
   async retain(origins: ReadonlySet<string>): Promise<void> {
     const closing: Promise<void>[] = [];
-    for (const [key, pool] of this.#pools) {
-      if (!origins.has(key.slice(0, key.indexOf("\u0000")))) {
-        this.#pools.delete(key);
-        closing.push(pool.close().catch(() => undefined));
-      }
+    for (const [origin, byTimeout] of this.#pools) {
+      if (origins.has(origin)) continue;
+      this.#pools.delete(origin);
+      for (const pool of byTimeout.values()) closing.push(pool.close().catch(() => undefined));
     }
     await Promise.all(closing);
   }
 
   async close(): Promise<void> {
-    const pools = [...this.#pools.values()];
+    const pools = [...this.#pools.values()].flatMap((byTimeout) => [...byTimeout.values()]);
     this.#pools.clear();
     await Promise.all(pools.map((pool) => pool.close().catch(() => pool.destroy())));
   }

@@ -106,7 +106,21 @@ describe("routing and proxying", () => {
     const body = await new Promise<string>((resolve, reject) => {
       const outgoing = request(
         `${gateway.url}/public/h`,
-        { headers: { connection: "x-secret-hop, keep-alive", "x-secret-hop": "1", "x-kept": "yes", "x-forwarded-for": "10.0.0.1", "x-request-id": "abc-123" } },
+        {
+          headers: {
+            connection: "x-secret-hop, keep-alive",
+            "x-secret-hop": "1",
+            "x-kept": "yes",
+            "x-forwarded-for": "10.0.0.1",
+            "x-request-id": "abc-123",
+            // A client's own forwarding headers are replaced (Via extended), never sent twice.
+            "x-forwarded-proto": "https",
+            "x-forwarded-host": "spoofed.example",
+            "x-forwarded-port": "1",
+            "x-forwarded-path": "/spoofed",
+            via: "1.0 edge",
+          },
+        },
         (response) => {
           expect(response.headers["x-request-id"]).toBe("abc-123");
           let text = "";
@@ -127,8 +141,9 @@ describe("routing and proxying", () => {
     expect(headers["x-forwarded-proto"]).toBe("http");
     expect(headers["x-forwarded-host"]).toBe("127.0.0.1");
     expect(headers["x-forwarded-path"]).toBe("/public/h");
+    expect(headers["x-forwarded-port"]).toBe(String(new URL(gateway.url).port));
     expect(headers["x-request-id"]).toBe("abc-123");
-    expect(headers.via).toBe("1.1 portcullis");
+    expect(headers.via).toBe("1.0 edge, 1.1 portcullis");
     expect(headers.host).toBe(`127.0.0.1:${upstream.port}`);
   });
 
