@@ -13,9 +13,12 @@ function decodeComponent(text: string): string {
   }
 }
 
+/** Most requests have no query: they all share one frozen empty record (the type is read-only already). */
+const emptyQuery: Record<string, QueryValue> = Object.freeze(Object.create(null));
+
 export function parseQuery(rawQuery: string): Record<string, QueryValue> {
+  if (rawQuery === "") return emptyQuery;
   const query: Record<string, QueryValue> = Object.create(null);
-  if (rawQuery === "") return query;
   for (const pair of rawQuery.split("&")) {
     if (pair === "") continue;
     const equals = pair.indexOf("=");

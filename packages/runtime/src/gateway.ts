@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { dirname, resolve } from "node:path";
@@ -15,6 +14,7 @@ import { normalizePath } from "./router/index.js";
 import { createMiddleware } from "./middleware.js";
 import { activeTracer } from "./telemetry.js";
 import { buildSnapshot, closeSnapshot, type Snapshot } from "./snapshot.js";
+import { newRequestId } from "./request-id.js";
 import { TargetRegistry } from "./health/registry.js";
 import { UpstreamPools } from "./upstream-pools.js";
 import { isWebSocketUpgrade, proxyWebSocket, upgradeResponse } from "./websocket-proxy.js";
@@ -199,7 +199,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     return {
       rawPath,
       rawQuery,
-      requestId: suppliedId !== undefined && requestIdPattern.test(suppliedId) ? suppliedId : randomUUID(),
+      requestId: suppliedId !== undefined && requestIdPattern.test(suppliedId) ? suppliedId : newRequestId(),
       method: request.method ?? "GET",
       scheme: (request.socket as { encrypted?: boolean }).encrypted === true ? "https" : "http",
       path: normalizePath(rawPath),
