@@ -3,8 +3,8 @@
 import { createHmac } from "node:crypto";
 
 export const origin = "http://localhost:3000";
-const jwtKey = "bench-issuer";
-const jwtSecret = "bench-secret-0123456789abcdef0123456789abcdef";
+export const jwtKey = "bench-issuer";
+export const jwtSecret = "bench-secret-0123456789abcdef0123456789abcdef";
 const hmacUsername = "bench-hmac";
 const hmacSecret = "bench-hmac-secret-0123456789abcdef";
 
@@ -78,3 +78,35 @@ export function middlewareConfig() {
     consumers,
   };
 }
+
+/**
+ * What the gateway with jwt + rate-limiting + cors adds to one bench exchange, as constant values: the upstream
+ * request's forwarding and consumer headers, and the response's rate-limit, CORS and request-id headers. The
+ * pass-through with `--chain-headers` sends exactly these and does nothing else, which measures what the headers
+ * alone cost node:http and undici: the floor under any gateway that runs these plugins.
+ */
+export const chainHeaders = {
+  upstream: {
+    "x-forwarded-for": "127.0.0.1",
+    "x-forwarded-proto": "http",
+    "x-forwarded-host": "127.0.0.1",
+    "x-forwarded-port": "8000",
+    "x-forwarded-path": "/api/hello",
+    "x-request-id": "0123456789abcdef0123456789abcdef",
+    via: "1.1 portcullis",
+    "x-consumer-id": "4d1a9c5e-6b1f-5a0e-9f3e-2b7c8d9e0f1a",
+    "x-consumer-username": "bench-user",
+    "x-credential-identifier": jwtKey,
+  },
+  response: {
+    "x-ratelimit-limit-second": "100000000",
+    "x-ratelimit-remaining-second": "99999999",
+    "ratelimit-limit": "100000000",
+    "ratelimit-remaining": "99999999",
+    "ratelimit-reset": "1",
+    "access-control-allow-origin": origin,
+    vary: "Origin",
+    "access-control-allow-credentials": "true",
+    "x-request-id": "0123456789abcdef0123456789abcdef",
+  },
+};

@@ -21,6 +21,10 @@ export const peerManifest = {
     fastify: "5.12.8",
     "@fastify/http-proxy": "11.6.3",
     "http-proxy": "1.18.1",
+    // For fastify doing the work of the jwt + rate-limiting + cors chain.
+    "@fastify/cors": "11.4.3",
+    "@fastify/jwt": "10.2.8",
+    "@fastify/rate-limit": "11.2.0",
   },
   // fast-gateway 5.0.1 asks for fast-proxy-lite ^1.1.3, which the reachable registry does not have.
   overrides: { "fast-proxy-lite": "1.1.2" },

@@ -1,12 +1,15 @@
 // (d) of perf-anchors.md: the leanest Node proxy we know, a node:http server streaming through undici Pool.stream
 // with hop-by-hop headers removed. It is the bar the gateway is held to: the same proxying work, no features.
+// With --chain-headers it also sends the headers the jwt + rate-limiting + cors chain adds, still with no logic.
 import { createServer } from "node:http";
 import { Writable } from "node:stream";
+import { chainHeaders } from "../lib/gateway-configs.mjs";
 import { importFromRuntime } from "../lib/setup.mjs";
 import { announce, exitOnSignal, targetArguments } from "./target-arguments.mjs";
 
 const { Pool } = await importFromRuntime("undici");
-const { host, port, upstream } = targetArguments();
+const { host, port, upstream, chainHeaders: withChainHeaders } = targetArguments();
+// The bare pass-through's path stays exactly as it was: the extra headers are a branch it never takes.
 const pool = new Pool(upstream, { connections: 128 });
 
 const hopByHop = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization", "proxy-authenticate"]);
@@ -23,11 +26,11 @@ function forwardable(rawHeaders) {
 const server = createServer((request, response) => {
   const hasBody = request.headers["content-length"] !== undefined || request.headers["transfer-encoding"] !== undefined;
   pool.stream(
-    { path: request.url, method: request.method, headers: forwardable(request.rawHeaders), body: hasBody ? request : undefined },
+    { path: request.url, method: request.method, headers: withChainHeaders ? Object.assign(forwardable(request.rawHeaders), chainHeaders.upstream) : forwardable(request.rawHeaders), body: hasBody ? request : undefined },
     ({ statusCode, headers }) => {
       const outgoing = {};
       for (const [name, value] of Object.entries(headers)) if (!hopByHop.has(name)) outgoing[name] = value;
-      response.writeHead(statusCode, outgoing);
+      response.writeHead(statusCode, withChainHeaders ? Object.assign(outgoing, chainHeaders.response) : outgoing);
       return new Writable({
         write(chunk, _encoding, callback) {
           if (response.write(chunk)) callback();

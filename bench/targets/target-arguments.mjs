@@ -3,7 +3,13 @@ import { parseArgs } from "node:util";
 
 export function targetArguments() {
   const { values } = parseArgs({
-    options: { listen: { type: "string" }, upstream: { type: "string" }, config: { type: "string" } },
+    options: {
+      listen: { type: "string" },
+      upstream: { type: "string" },
+      config: { type: "string" },
+      "chain-headers": { type: "boolean" },
+      plugins: { type: "boolean" },
+    },
     allowPositionals: true,
   });
   if (values.listen === undefined) throw new Error("--listen HOST:PORT is required");
@@ -13,6 +19,10 @@ export function targetArguments() {
     port: Number(values.listen.slice(separator + 1)),
     upstream: values.upstream,
     config: values.config,
+    /** The pass-through: also send what the jwt + rate-limiting + cors chain adds (gateway-configs.mjs). */
+    chainHeaders: values["chain-headers"] === true,
+    /** fastify: also run @fastify/jwt, @fastify/rate-limit and @fastify/cors, the peer doing the chain's work. */
+    plugins: values.plugins === true,
   };
 }
 
