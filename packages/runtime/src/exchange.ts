@@ -689,6 +689,14 @@ export class Exchange implements Dispatcher.DispatchHandler {
     return this.#headerFilterPending ? promise : undefined;
   }
 
+  /**
+   * For adapters whose host app is the upstream: true once the head is out and the body needs no filtering or
+   * queueing, so the app's writes may go to the client as they are.
+   */
+  get streamsDirectly(): boolean {
+    return this.#headWritten && this.#bodyQueue === undefined && !this.#replaced;
+  }
+
   /** True when this request's chain has body filters. */
   get hasBodyFilters(): boolean {
     return this.chain.hasBodyFilter && this.collected.some((instance) => instance.handlers.bodyFilter !== undefined);
