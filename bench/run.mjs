@@ -94,22 +94,44 @@ const targets = [
   { id: "express-gateway", label: "Express app + `gateway.middleware()` (jwt + rate-limiting + cors)", start: nodeTarget("express-app.mjs", ["--config", gatewayConfigs.middleware]), headers: jwtHeaders, embedded: true },
 ];
 
+// Steal is time the hypervisor gave another guest: a round that lost more than this share of either core to it
+// measured the neighbours as much as the target, and is measured again (at most `stealAttempts` times in all, keeping
+// the attempt with the least steal), so that one noisy minute does not land on one target and move its ratios.
+const stealLimit = 3;
+const stealAttempts = quick ? 1 : 3;
+const stealOf = (result) => Math.max(...Object.values(result.cpu).map((cpu) => cpu.steal));
+let remeasured = 0;
+
+async function measureTarget(target) {
+  const port = target.start === undefined ? upstreamPort : await freePort();
+  const handle = target.start === undefined ? undefined : await target.start(port);
+  try {
+    const result = await measure({ url: `http://127.0.0.1:${port}/api/hello`, headers: target.headers, warmupSeconds: settings.warmupSeconds, seconds: settings.seconds });
+    const memory = handle === undefined ? {} : memoryOf(handle.pid);
+    return { ...result, ...memory, output: undefined };
+  } finally {
+    if (handle !== undefined) await stopProcess(handle);
+  }
+}
+
 const measurements = new Map(targets.map((target) => [target.id, []]));
 for (let roundIndex = 0; roundIndex < settings.rounds; roundIndex++) {
   const order = roundIndex % 2 === 0 ? targets : [...targets].reverse();
   for (const target of order) {
-    const port = target.start === undefined ? upstreamPort : await freePort();
-    const handle = target.start === undefined ? undefined : await target.start(port);
-    try {
-      const result = await measure({ url: `http://127.0.0.1:${port}/api/hello`, headers: target.headers, warmupSeconds: settings.warmupSeconds, seconds: settings.seconds });
-      const memory = handle === undefined ? {} : memoryOf(handle.pid);
-      measurements.get(target.id).push({ ...result, ...memory, output: undefined });
-      log(
-        `round ${roundIndex + 1} ${target.id}: ${round(result.rps)} rps, p50 ${round(result.p50, 2)} ms, p99 ${round(result.p99, 2)} ms, cpu0 ${round(result.cpu[0].busy)}% cpu1 ${round(result.cpu[1].busy)}%${result.non2xx + result.socketErrors > 0 ? `, ${result.non2xx} non-2xx, ${result.socketErrors} socket errors` : ""}`,
-      );
-    } finally {
-      if (handle !== undefined) await stopProcess(handle);
+    let kept;
+    for (let attempt = 1; attempt <= stealAttempts; attempt++) {
+      const result = await measureTarget(target);
+      if (kept === undefined || stealOf(result) < stealOf(kept)) kept = result;
+      if (stealOf(result) <= stealLimit) break;
+      if (attempt < stealAttempts) {
+        remeasured++;
+        log(`round ${roundIndex + 1} ${target.id}: ${round(result.rps)} rps with ${round(stealOf(result), 1)}% steal; measuring again`);
+      }
     }
+    measurements.get(target.id).push({ ...kept, steal: stealOf(kept) });
+    log(
+      `round ${roundIndex + 1} ${target.id}: ${round(kept.rps)} rps, p50 ${round(kept.p50, 2)} ms, p99 ${round(kept.p99, 2)} ms, cpu0 ${round(kept.cpu[0].busy)}% cpu1 ${round(kept.cpu[1].busy)}%, steal ${round(stealOf(kept), 1)}%${kept.non2xx + kept.socketErrors > 0 ? `, ${kept.non2xx} non-2xx, ${kept.socketErrors} socket errors` : ""}`,
+    );
   }
 }
 
@@ -132,7 +154,7 @@ for (const target of targets) {
     p99: median(runs.map((run) => run.p99)),
     cpu0: mean(runs.map((run) => run.cpu[0].busy)),
     cpu1,
-    steal: Math.max(...runs.flatMap((run) => Object.values(run.cpu).map((cpu) => cpu.steal))),
+    steal: Math.max(...runs.map((run) => run.steal)),
     microsecondsPerRequest: target.start === undefined || rps === 0 ? undefined : ((cpu1 / 100) * 1e6) / rps,
     peakMiB: target.start === undefined ? undefined : Math.max(...runs.map((run) => run.peakMiB ?? 0)),
     errors: runs.reduce((sum, run) => sum + run.non2xx + run.socketErrors, 0),
@@ -167,6 +189,8 @@ if (direct.cpu1 > 15) disturbances.push(`cpu1 was ${round(direct.cpu1)}% busy du
 if (loadBefore[0] > 2.5) disturbances.push(`the 1-minute load average was ${loadBefore[0].toFixed(2)} at the start`);
 const directSpread = Math.max(...direct.rounds) / Math.max(1, Math.min(...direct.rounds));
 if (directSpread > 1.3) disturbances.push(`"direct" moved ${directSpread.toFixed(1)}× between rounds`);
+const keptSteal = Math.max(...[...summary.values()].map((row) => row.steal));
+if (keptSteal > 10) disturbances.push(`a kept round lost ${round(keptSteal, 1)}% of a core to steal after ${stealAttempts} attempts`);
 const disturbed = disturbances.length > 0;
 for (const goal of goals) goal.met = !disturbed && goal.value >= goal.goal;
 
@@ -251,7 +275,7 @@ const minutes = ((Date.now() - startedAt) / 60_000).toFixed(1);
 const results = `
 Run of ${date} (${quick ? "**--quick**: 1 round of 5 s" : `${settings.rounds} rounds of ${settings.seconds} s after a ${settings.warmupSeconds} s warm-up`}; ${minutes} min), Node ${process.version}, \`nproc\` = 2.
 Load average before/after (1, 5, 15 min): ${loadBefore.map((value) => value.toFixed(2)).join(", ")} / ${loadAfter.map((value) => value.toFixed(2)).join(", ")}.
-Highest steal seen: ${round(Math.max(...[...summary.values()].map((row) => row.steal)), 1)}%.
+Rounds measured again because steal took more than ${stealLimit}% of a core: ${remeasured}; the most steal in a kept round: ${round(keptSteal, 1)}%.
 ${disturbed ? `\n**This run was disturbed by other work on the machine** (${disturbances.join("; ")}): its figures, and the ratios between them, do not measure the targets; rerun on a quiet machine.\n` : ""}
 ${table(
   ["target", "rps (median)", "per round", "p50 ms", "p99 ms", "rps ÷ pass-through", "p50 ÷ pass-through", "p99 ÷ pass-through", "cpu0 / cpu1 busy %", "µs/req on cpu1", "peak RSS MiB", "errors"],
