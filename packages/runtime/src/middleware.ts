@@ -49,12 +49,17 @@ function mergeHeaderArgument(headers: OutgoingHttpHeaders | readonly unknown[], 
   }
 }
 
+/** The encoding node's write/end would use for a string chunk. */
+function textEncoding(encoding: unknown): BufferEncoding {
+  return typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8";
+}
+
 function toBuffer(chunk: unknown, encoding: unknown): Buffer {
-  return typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8") : Buffer.from(chunk as Uint8Array);
+  return typeof chunk === "string" ? Buffer.from(chunk, textEncoding(encoding)) : Buffer.from(chunk as Uint8Array);
 }
 
 function byteLength(chunk: unknown, encoding: unknown): number {
-  return typeof chunk === "string" ? Buffer.byteLength(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8") : (chunk as Uint8Array).byteLength;
+  return typeof chunk === "string" ? Buffer.byteLength(chunk, textEncoding(encoding)) : (chunk as Uint8Array).byteLength;
 }
 
 function hasLength(chunk: unknown): boolean {
@@ -221,9 +226,9 @@ function embeddedEnd(this: EmbeddedServerResponse, chunk?: unknown, encoding?: u
 }
 
 /**
- * Routes the app's writeHead/write/end through the exchange (headerFilter, bodyFilter). Node's implicit head
- * (`write` or `end` before `writeHead`) calls `this.writeHead` too, so every head passes here. Nothing is patched
- * for requests the gateway does not handle.
+ * Routes the app's writeHead/write/end through the exchange (headerFilter, bodyFilter); a `write` or `end` before
+ * any `writeHead` starts the head itself, as node's implicit head would. Nothing is patched for requests the gateway
+ * does not handle.
  */
 function interceptResponse(state: EmbeddedResponse, exchange: Exchange): void {
   const response = state.response as EmbeddedServerResponse;
